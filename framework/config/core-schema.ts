@@ -70,6 +70,8 @@ export const coreConfigSchema = z.strictObject({
     })
     .prefault({}),
   jobs: z.record(z.string(), jobOverrideSchema).default({}),
+  /** Extra plugin modules to load (paths relative to the working directory, or package names). */
+  plugins: z.array(z.string().min(1)).default([]),
 });
 
 /** Validated core configuration. */

@@ -1,0 +1,11 @@
+/**
+ * core4ts: the framework a plugin author imports (`import { CoreJob, definePlugin } from "core4ts"`).
+ * @packageDocumentation
+ */
+export * from "./config/index.js";
+export * from "./job/index.js";
+export * from "./log/index.js";
+export * from "./mongo/index.js";
+export * from "./queue/index.js";
+export { definePlugin, type Plugin, type PluginDefinition } from "./plugin.js";
+export { Runtime, type RuntimeOptions, ServiceUnavailableError } from "./runtime.js";
