@@ -19,6 +19,11 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Values applied above the environment (for tests and embedding). */
   overrides?: Record<string, unknown>;
+  /**
+   * Accept top-level keys no registered section claims (used once at start to read `plugins` before the
+   * plugins, and so their sections, are known). Everything else is still validated.
+   */
+  allowUnknownSections?: boolean;
 }
 
 /** The DESIGN environment variables and the config keys they set. */
@@ -40,7 +45,8 @@ const OPTION_PREFIX = "CORE4_OPTION_";
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
-  const schema = buildSchema(options.sections ?? {});
+  const strict = buildSchema(options.sections ?? {});
+  const schema = options.allowUnknownSections ? strict.catchall(z.unknown()) : strict;
   const file = options.file ?? (env.CORE4_CONFIG || undefined);
 
   const fileValues = file === undefined ? {} : readYaml(file);
@@ -48,8 +54,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const envSources = new Map<string, string>();
 
   const setFromEnv = (variable: string, segments: string[], raw: string): void => {
-    const resolved = resolvePath(schema, segments);
+    const resolved = resolvePath(strict, segments);
     if (!resolved) {
+      // In the lenient first pass, a plugin's section is not known yet: skip it, the strict pass checks it.
+      if (options.allowUnknownSections && !resolvePath(strict, segments.slice(0, 1))) return;
       throw new ConfigError(`unknown config key "${segments.join(".")}" (from environment variable ${variable})`);
     }
     setPath(envValues, resolved.path, convertEnvValue(resolved.leaf, raw));
