@@ -1,0 +1,33 @@
+/**
+ * The usage plugin: distinct users logging in per day, week, month, quarter and year.
+ * @packageDocumentation
+ */
+import { definePlugin } from "core4ts";
+import { usageConfigSchema } from "./config.js";
+
+export { type CalendarDay, dayBounds, dayOfInstant, todayIn } from "./calendar-day.js";
+export { type ChartOptions, renderChart } from "./chart/render-chart.js";
+export { type CondenseOptions, type CondenseResult, condenseDay, LOGIN_MESSAGE } from "./condense-day.js";
+export { excludedUsers, type UsageConfig, usageConfigSchema } from "./config.js";
+export { ensureSourceIndexes, ensureTargetIndexes } from "./indexes.js";
+export { type PageOptions, renderPage } from "./page/render-page.js";
+export { type Aggregate, enumeratePeriods, type Period, periodOf, type WeekStart } from "./periods.js";
+export { parseReportArgs, type RawReportArgs, type ReportRange } from "./report-args.js";
+export { ReportArgumentError } from "./report-argument-error.js";
+export { queryReport, type ReportOptions } from "./report-query.js";
+export {
+  generateSampleLogins,
+  type SampleLoginOptions,
+  type SampleLoginRecord,
+  seededRandom,
+} from "./sample-logins.js";
+export type { LoginDoc, ReportRow, UsageReport } from "./types.js";
+
+/** The usage plugin. */
+const usage = definePlugin({
+  name: "usage",
+  description: "distinct users logging in per day, week, month, quarter and year",
+  config: usageConfigSchema,
+});
+
+export default usage;

@@ -1,0 +1,133 @@
+import { addDays, type CalendarDay, dayOfInstant, daysBetween, isValidDay, todayIn } from "./calendar-day.js";
+import type { Aggregate } from "./periods.js";
+import { ReportArgumentError } from "./report-argument-error.js";
+
+/** Raw report arguments as they arrive from a query string or body. */
+export interface RawReportArgs {
+  start?: unknown;
+  end?: unknown;
+  aggregate?: unknown;
+}
+
+/** What the report needs from the config to read its arguments. */
+export interface ReportArgsContext {
+  /** Report time zone (IANA). */
+  timezone: string;
+  /** Longest range accepted, in days. */
+  maxRangeDays: number;
+  /** The current instant; defaults to now (tests pass a fixed one). */
+  now?: Date;
+}
+
+/** Validated report arguments: calendar days in the report zone, both inclusive. */
+export interface ReportRange {
+  start: CalendarDay;
+  end: CalendarDay;
+  aggregate: Aggregate;
+  /** Today in the report zone, which decides whether a period has ended. */
+  today: CalendarDay;
+}
+
+/** Days before `end` the default range starts. */
+export const DEFAULT_RANGE_DAYS = 90;
+
+const AGGREGATE_NAMES: Record<string, Aggregate> = {
+  d: "day",
+  day: "day",
+  w: "week",
+  week: "week",
+  m: "month",
+  month: "month",
+  q: "quarter",
+  quarter: "quarter",
+  y: "year",
+  year: "year",
+};
+
+// Date and time with an explicit zone: Z or ±hh:mm / ±hhmm / ±hh.
+const ZONED_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
+// Date and local time without a zone: read in the report zone, so only its date counts.
+const LOCAL_DATETIME = /^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/i;
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+}
+
+/**
+ * Reads a date argument (an ISO date, an ISO datetime, or a Date) as its calendar day in `timeZone`.
+ * Throws {@link ReportArgumentError} naming `name`.
+ */
+export function parseDayArgument(name: string, value: unknown, timeZone: string): CalendarDay {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new ReportArgumentError(name, `${name}: not a valid date`);
+    return dayOfInstant(value, timeZone);
+  }
+  if (typeof value !== "string") {
+    throw new ReportArgumentError(
+      name,
+      `${name}: expected an ISO date such as 2026-11-27, got ${typeof value}`,
+    );
+  }
+  const text = value.trim();
+  if (isValidDay(text)) return text;
+  const local = LOCAL_DATETIME.exec(text);
+  if (local && isValidDay(local[1] as string)) return local[1] as string;
+  if (ZONED_DATETIME.test(text) && isValidDay(text.slice(0, 10))) {
+    const instant = new Date(text.replace(" ", "T"));
+    if (!Number.isNaN(instant.getTime())) return dayOfInstant(instant, timeZone);
+  }
+  throw new ReportArgumentError(
+    name,
+    `${name}: "${text.slice(0, 40)}" is not an ISO date or datetime (expected e.g. 2026-11-27 or 2026-11-27T10:00:00Z)`,
+  );
+}
+
+/** Reads `aggregate`: day|week|month|quarter|year or d|w|m|q|y, case-insensitive; default week. */
+export function parseAggregate(value: unknown): Aggregate {
+  if (isBlank(value)) return "week";
+  const key = typeof value === "string" ? value.trim().toLowerCase() : "";
+  const aggregate = AGGREGATE_NAMES[key];
+  if (aggregate === undefined) {
+    const shown = typeof value === "string" ? `"${value.slice(0, 20)}"` : typeof value;
+    throw new ReportArgumentError(
+      "aggregate",
+      `aggregate: ${shown} is not one of day, week, month, quarter, year (or d, w, m, q, y)`,
+    );
+  }
+  return aggregate;
+}
+
+/**
+ * Validates the report arguments per DESIGN: `end` defaults to today and `start` to `end` − 90 days (in the
+ * report zone); both inclusive; end before start, an unknown aggregate or a range longer than
+ * `maxRangeDays` throw {@link ReportArgumentError} naming the argument.
+ */
+export function parseReportArgs(raw: RawReportArgs, context: ReportArgsContext): ReportRange {
+  const today = todayIn(context.timezone, context.now);
+  const aggregate = parseAggregate(raw.aggregate);
+  const end = isBlank(raw.end) ? today : parseDayArgument("end", raw.end, context.timezone);
+  const start = isBlank(raw.start)
+    ? addDays(end, -DEFAULT_RANGE_DAYS)
+    : parseDayArgument("start", raw.start, context.timezone);
+  if (end < start) {
+    throw new ReportArgumentError("end", `end: ${end} is before start ${start}`);
+  }
+  const days = daysBetween(start, end) + 1;
+  if (days > context.maxRangeDays) {
+    throw new ReportArgumentError(
+      "start",
+      `start: the range ${start} to ${end} spans ${days} days, more than the allowed ${context.maxRangeDays} (usage.maxRangeDays)`,
+    );
+  }
+  return { start, end, aggregate, today };
+}
+
+/** Reads an optional chart dimension (`width`, `height`) in pixels: an integer from 100 to 10000. */
+export function parseDimension(name: string, value: unknown): number | undefined {
+  if (isBlank(value)) return undefined;
+  const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
+  if (!Number.isInteger(n) || n < 100 || n > 10_000) {
+    throw new ReportArgumentError(name, `${name}: expected a whole number of pixels from 100 to 10000`);
+  }
+  return n;
+}
