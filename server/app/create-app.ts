@@ -1,0 +1,145 @@
+import { bodyParser } from "@koa/bodyparser";
+import Router from "@koa/router";
+import { Redis } from "ioredis";
+import Koa from "koa";
+import type { Plugin } from "../../framework/plugin.js";
+import { AccessGuard } from "../auth/access-guard.js";
+import { Authenticator } from "../auth/authenticator.js";
+import { LoginEventWriter } from "../auth/login-event-writer.js";
+import { LoginThrottle, type LoginThrottleOptions } from "../auth/login-throttle.js";
+import { RoleStore } from "../auth/role-store.js";
+import { resolveSecret } from "../auth/secret.js";
+import { TokenService } from "../auth/token-service.js";
+import { Core4Router, type RouteInfo } from "../router/core4-router.js";
+import type { PluginRoutes } from "../router/define-routes.js";
+import type { Core4State } from "../router/types.js";
+import { registerAuthRoutes } from "../routes/auth-routes.js";
+import { registerHealthRoutes } from "../routes/health-routes.js";
+import { registerRoleRoutes } from "../routes/role-routes.js";
+import type { ServerRuntime } from "../runtime/types.js";
+import { errorHandler } from "./error-handler.js";
+import { requestContext } from "./request-context.js";
+import { requestTimeout } from "./request-timeout.js";
+import type { AppServices, RedisProbe } from "./types.js";
+
+/** Registers extra core routes (the jobs API) on the app's router. */
+export type CoreRoutes = (router: Core4Router, services: AppServices) => void;
+
+/** Options of {@link createApp}. */
+export interface CreateAppOptions {
+  /** Config, MongoDB, logger and Redis URL (the framework's `Runtime`). */
+  runtime: ServerRuntime;
+  /** Plugins whose `routes` are mounted (defaults to none). */
+  plugins?: readonly Plugin<unknown, unknown>[];
+  /** More core routes, e.g. `jobRoutes(queue)` for the jobs API. */
+  coreRoutes?: readonly CoreRoutes[];
+  /** Tuning of the login slow-down (tests use small delays). */
+  loginThrottle?: LoginThrottleOptions;
+  /** Environment for NODE_ENV checks (defaults to `process.env`). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The Koa app of core4ts, with the routes it serves and a way to release its connections. */
+export interface Core4App extends Koa<Core4State> {
+  /** Every registered route with its access rule. */
+  readonly core4Routes: readonly RouteInfo[];
+  /** Closes the app's own connections (the Redis probe). The runtime is the caller's to close. */
+  dispose(): Promise<void>;
+}
+
+function isPluginRoutes(value: unknown): value is PluginRoutes {
+  return typeof value === "function";
+}
+
+function redisProbe(url: string | undefined): { probe: RedisProbe; close: () => Promise<void> } {
+  if (!url) return { probe: async () => undefined, close: async () => {} };
+  let client: Redis | undefined;
+  const probe: RedisProbe = async () => {
+    client ??= new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      connectTimeout: 2_000,
+    });
+    // An unreachable Redis must not crash the process with unhandled "error" events.
+    if (client.listenerCount("error") === 0) client.on("error", () => {});
+    try {
+      if (client.status === "wait" || client.status === "end") await client.connect();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("timeout")), 2_000);
+      });
+      const pong = await Promise.race([client.ping(), timeout]).finally(() => clearTimeout(timer));
+      return pong === "PONG";
+    } catch {
+      return false;
+    }
+  };
+  return { probe, close: async () => void client?.disconnect() };
+}
+
+/**
+ * Builds the Koa app: request ids and access log, errors in the envelope (or as pages for browsers), body
+ * limit and request timeout from `server.*` config, authentication, the core API under `/core4/api/v1`
+ * and every plugin's routes.
+ *
+ * @throws Error when NODE_ENV=production and no `server.secret` (CORE4_SECRET) is configured.
+ */
+export function createApp(options: CreateAppOptions): Core4App {
+  const { runtime } = options;
+  const env = options.env ?? process.env;
+  const server = runtime.config.core.server;
+  const secret = resolveSecret({ secret: server.secret, home: runtime.config.core.home, env });
+
+  const roles = new RoleStore(runtime.mongo.sys("role"));
+  const tokens = new TokenService(secret, server.tokenTtl);
+  const throttle = new LoginThrottle(options.loginThrottle);
+  const authenticator = new Authenticator(roles, tokens, throttle);
+  const redis = redisProbe(runtime.redisUrl);
+  const services: AppServices = {
+    runtime,
+    roles,
+    tokens,
+    throttle,
+    authenticator,
+    loginEvents: new LoginEventWriter(runtime.mongo.sys("log")),
+    redisProbe: redis.probe,
+  };
+
+  const koaRouter = new Router<Core4State>();
+  const router = new Core4Router(koaRouter, new AccessGuard(authenticator));
+  registerHealthRoutes(router, services);
+  registerAuthRoutes(router, services);
+  registerRoleRoutes(router, services);
+  for (const register of options.coreRoutes ?? []) register(router, services);
+  for (const plugin of options.plugins ?? []) {
+    if (plugin.routes === undefined) continue;
+    if (!isPluginRoutes(plugin.routes)) {
+      throw new Error(
+        `plugin "${plugin.name}": routes must be a function (router, context) => void (see defineRoutes)`,
+      );
+    }
+    plugin.routes(router, { runtime });
+  }
+
+  const app = new Koa<Core4State>({ env: env.NODE_ENV ?? "development" });
+  app.silent = true; // errors are logged by the error handler, with the request id
+  app.use(requestContext(runtime.logger));
+  app.use(errorHandler({ bodyLimit: server.bodyLimit, development: env.NODE_ENV === "development" }));
+  app.use(requestTimeout(server.requestTimeout));
+  app.use(
+    bodyParser({
+      enableTypes: ["json", "form"],
+      jsonLimit: server.bodyLimit,
+      formLimit: server.bodyLimit,
+      encoding: "utf-8",
+    }),
+  );
+  app.use(koaRouter.routes());
+  app.use(koaRouter.allowedMethods());
+
+  return Object.assign(app, {
+    core4Routes: router.routes,
+    dispose: redis.close,
+  });
+}

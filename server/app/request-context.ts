@@ -1,0 +1,32 @@
+import { randomUUID } from "node:crypto";
+import type { Middleware } from "koa";
+import type { Core4State } from "../router/types.js";
+import type { ServerLogger } from "../runtime/types.js";
+
+/**
+ * Outermost middleware: gives each request an id (`X-Request-Id`, the envelope's `_id`) and a logger bound
+ * to it, and writes one access-log record per request once the reply is decided: method, path (never the
+ * query, which may carry secrets), status, milliseconds and user.
+ */
+export function requestContext(logger: ServerLogger): Middleware<Core4State> {
+  return async (ctx, next) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.state.logger = logger.child({ identifier: requestId });
+    ctx.set("X-Request-Id", requestId);
+    ctx.set("X-Content-Type-Options", "nosniff");
+    ctx.set("Referrer-Policy", "same-origin");
+    try {
+      await next();
+    } finally {
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      const user = ctx.state.user?.name ?? null;
+      const record = { method: ctx.method, path: ctx.path, status: ctx.status, ms, remote_addr: ctx.ip };
+      const message = `${ctx.method} ${ctx.path} ${ctx.status} ${ms} ms`;
+      const bound = ctx.state.logger.child({ identifier: requestId, user });
+      if (ctx.status >= 500) bound.error(message, record);
+      else bound.info(message, record);
+    }
+  };
+}

@@ -1,0 +1,89 @@
+import { HttpError } from "../errors/http-error.js";
+import type { Core4Context } from "../router/types.js";
+import type { LoginThrottle } from "./login-throttle.js";
+import type { RoleStore } from "./role-store.js";
+import type { TokenService } from "./token-service.js";
+import type { AuthUser, RoleInfo } from "./types.js";
+
+/** Name of the HttpOnly cookie carrying the login token. */
+export const TOKEN_COOKIE = "core4_token";
+
+const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="core4"' };
+
+function toUser(role: RoleInfo, via: AuthUser["via"]): AuthUser {
+  return { name: role.name, perm: role.perm, isAdmin: role.name === "admin", via };
+}
+
+/** The client address used for throttling (the socket's; proxies are trusted only if Koa's `proxy` is set). */
+export function clientAddress(ctx: Core4Context): string {
+  return ctx.ip || "unknown";
+}
+
+/**
+ * Finds out who sent a request: `Authorization: Bearer <token>`, `Authorization: Basic`, or the login
+ * cookie, in that order. Token holders are re-checked against `sys.role` on every request, so removing
+ * or deactivating a role takes effect at once. None of these write a login event.
+ */
+export class Authenticator {
+  constructor(
+    private readonly roles: RoleStore,
+    private readonly tokens: TokenService,
+    private readonly throttle: LoginThrottle,
+  ) {}
+
+  /** The user of a request; undefined when it carries no credentials; 401 when they are invalid. */
+  async authenticate(ctx: Core4Context): Promise<AuthUser | undefined> {
+    const header = ctx.get("Authorization");
+    if (header) {
+      const space = header.indexOf(" ");
+      const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
+      const value = space < 0 ? "" : header.slice(space + 1).trim();
+      if (scheme === "bearer") return this.fromToken(value, "token");
+      if (scheme === "basic") return this.fromBasic(ctx, value);
+      throw new HttpError(
+        401,
+        `unsupported Authorization scheme "${scheme}": use Bearer or Basic`,
+        CHALLENGE,
+      );
+    }
+    const cookie = ctx.cookies.get(TOKEN_COOKIE);
+    if (cookie) {
+      const user = await this.tokenUser(cookie, "cookie");
+      if (user) return user;
+      // A stale cookie is not an error: drop it and treat the request as anonymous.
+      ctx.cookies.set(TOKEN_COOKIE, null);
+    }
+    return undefined;
+  }
+
+  private async fromToken(token: string, via: AuthUser["via"]): Promise<AuthUser> {
+    const user = await this.tokenUser(token, via);
+    if (!user) throw new HttpError(401, "token invalid or expired: log in again", CHALLENGE);
+    return user;
+  }
+
+  private async tokenUser(token: string, via: AuthUser["via"]): Promise<AuthUser | undefined> {
+    const claims = await this.tokens.verify(token);
+    if (!claims) return undefined;
+    const role = await this.roles.get(claims.name);
+    if (!role?.is_active) return undefined;
+    return toUser(role, via);
+  }
+
+  private async fromBasic(ctx: Core4Context, value: string): Promise<AuthUser> {
+    const decoded = Buffer.from(value, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 1)
+      throw new HttpError(401, "malformed Basic credentials: expected base64(name:password)", CHALLENGE);
+    const name = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    const address = clientAddress(ctx);
+    const role = await this.throttle.attempt(name, address, () => this.roles.verify(name, password));
+    if (!role) {
+      this.throttle.failure(name, address);
+      throw new HttpError(401, "wrong name or password", CHALLENGE);
+    }
+    this.throttle.success(name, address);
+    return toUser(role, "basic");
+  }
+}

@@ -1,0 +1,160 @@
+import type { Collection } from "mongodb";
+import { HttpError } from "../errors/http-error.js";
+import { hashPassword, verifyPassword } from "./password-hash.js";
+import type { NewRole, RoleDocument, RoleInfo, RolePatch } from "./types.js";
+
+const ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$/;
+/** Never read the hash unless verifying a password. */
+const WITHOUT_PASSWORD = { projection: { _id: 0, password: 0 } } as const;
+
+function toInfo(doc: Omit<RoleDocument, "password">): RoleInfo {
+  return {
+    name: doc.name,
+    email: doc.email ?? null,
+    perm: [...(doc.perm ?? [])],
+    is_active: doc.is_active !== false,
+    last_login: doc.last_login ?? null,
+    created: doc.created ?? null,
+  };
+}
+
+function checkName(name: string): void {
+  if (!ROLE_NAME.test(name)) {
+    throw HttpError.badRequest(
+      `role name "${name}" is invalid: use 1-64 letters, digits or _ . @ + - (starting with a letter or digit)`,
+    );
+  }
+}
+
+function checkPassword(password: string): void {
+  if (password.length < 8) throw HttpError.badRequest("password must have at least 8 characters");
+}
+
+function checkPerm(perm: unknown): string[] {
+  if (!Array.isArray(perm) || perm.some((p) => typeof p !== "string" || p === "")) {
+    throw HttpError.badRequest('perm must be a list of non-empty permission patterns like "api://usage/*"');
+  }
+  return perm as string[];
+}
+
+/**
+ * Users and roles in `sys.role` (one document per role, unique `name`). Password hashes are written here
+ * and compared here; nothing this class returns ever contains one.
+ */
+export class RoleStore {
+  private indexed: Promise<void> | undefined;
+
+  /** @param collection The `sys.role` collection (`runtime.mongo.sys("role")`). */
+  constructor(private readonly collection: Collection<RoleDocument>) {}
+
+  /** Creates the unique index on `name` (once per store; called by every write). */
+  ensureIndexes(): Promise<void> {
+    this.indexed ??= this.collection
+      .createIndex({ name: 1 }, { unique: true, name: "name_unique" })
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.indexed = undefined;
+        throw error;
+      });
+    return this.indexed;
+  }
+
+  /** Adds a role; 409 when the name exists. */
+  async add(role: NewRole): Promise<RoleInfo> {
+    checkName(role.name);
+    checkPassword(role.password);
+    await this.ensureIndexes();
+    const doc: RoleDocument = {
+      name: role.name,
+      password: await hashPassword(role.password),
+      email: role.email ?? null,
+      perm: checkPerm(role.perm ?? []),
+      is_active: role.is_active ?? true,
+      last_login: null,
+      created: new Date(),
+    };
+    try {
+      await this.collection.insertOne({ ...doc });
+    } catch (error) {
+      if ((error as { code?: number }).code === 11000) throw HttpError.conflict(`role "${role.name}" exists`);
+      throw error;
+    }
+    const { password: _hash, ...rest } = doc;
+    return toInfo(rest);
+  }
+
+  /** Changes a role; 404 when it does not exist. */
+  async update(name: string, patch: RolePatch): Promise<RoleInfo> {
+    const set: Partial<RoleDocument> = {};
+    if (patch.password !== undefined) {
+      checkPassword(patch.password);
+      set.password = await hashPassword(patch.password);
+    }
+    if (patch.email !== undefined) set.email = patch.email;
+    if (patch.perm !== undefined) set.perm = checkPerm(patch.perm);
+    if (patch.is_active !== undefined) set.is_active = patch.is_active;
+    const updated = await this.collection.findOneAndUpdate(
+      { name },
+      { $set: set },
+      { returnDocument: "after", ...WITHOUT_PASSWORD },
+    );
+    if (!updated) throw HttpError.notFound(`role "${name}" does not exist`);
+    return toInfo(updated);
+  }
+
+  /** Creates the role or replaces its password, permissions and state (used for `admin` at start). */
+  async upsert(role: NewRole): Promise<RoleInfo> {
+    checkName(role.name);
+    await this.ensureIndexes();
+    const existing = await this.get(role.name);
+    if (!existing) {
+      try {
+        return await this.add(role);
+      } catch (error) {
+        // Two processes starting at once: the other one created it; update instead.
+        if (!(error instanceof HttpError && error.status === 409)) throw error;
+      }
+    }
+    return this.update(role.name, {
+      password: role.password,
+      perm: role.perm,
+      email: role.email,
+      is_active: role.is_active ?? true,
+    });
+  }
+
+  /** A role by name, without its hash; undefined when absent. */
+  async get(name: string): Promise<RoleInfo | undefined> {
+    const doc = await this.collection.findOne({ name }, WITHOUT_PASSWORD);
+    return doc ? toInfo(doc) : undefined;
+  }
+
+  /** All roles, sorted by name, without hashes. */
+  async list(): Promise<RoleInfo[]> {
+    const docs = await this.collection.find({}, WITHOUT_PASSWORD).sort({ name: 1 }).toArray();
+    return docs.map(toInfo);
+  }
+
+  /** Removes a role; false when it did not exist. */
+  async remove(name: string): Promise<boolean> {
+    const result = await this.collection.deleteOne({ name });
+    return result.deletedCount === 1;
+  }
+
+  /**
+   * Checks a name and password. Resolves to the role when the password matches and the role is active,
+   * else undefined; unknown names cost the same scrypt run as known ones.
+   */
+  async verify(name: string, password: string): Promise<RoleInfo | undefined> {
+    const doc = await this.collection.findOne({ name }, { projection: { _id: 0 } });
+    const ok = await verifyPassword(password, doc?.password);
+    if (!ok || !doc || doc.is_active === false) return undefined;
+    const { password: _hash, ...rest } = doc;
+    return toInfo(rest);
+  }
+
+  /** Records the time of a successful password login. */
+  async recordLogin(name: string, at: Date = new Date()): Promise<void> {
+    await this.collection.updateOne({ name }, { $set: { last_login: at } });
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * core4ts/server: the HTTP toolkit plugin handlers use (routes, arguments, replies, errors) and the app
+ * the CLI starts (`createApp`, `startServer`, `ensureAdmin`, `RoleStore`).
+ * @packageDocumentation
+ */
+export { type Core4App, type CoreRoutes, type CreateAppOptions, createApp } from "./app/create-app.js";
+export { type RunningServer, type StartServerOptions, startServer } from "./app/start-server.js";
+export type { AppServices, RedisProbe } from "./app/types.js";
+export { defaultPermission } from "./auth/access-guard.js";
+export { TOKEN_COOKIE } from "./auth/authenticator.js";
+export { ensureAdmin } from "./auth/ensure-admin.js";
+export { LOGIN_LOGGER_NAME } from "./auth/login-event-writer.js";
+export type { LoginThrottleOptions } from "./auth/login-throttle.js";
+export { hashPassword, verifyPassword } from "./auth/password-hash.js";
+export { hasPermission, patternGrants } from "./auth/permissions.js";
+export { RoleStore } from "./auth/role-store.js";
+export { safeNext } from "./auth/safe-next.js";
+export type { AuthUser, NewRole, RoleDocument, RoleInfo, RolePatch } from "./auth/types.js";
+export { HttpError } from "./errors/http-error.js";
+export { LOGIN_API_PATH, LOGIN_PAGE_PATH } from "./pages/login-page.js";
+export { escapeHtml, type HtmlPageOptions, htmlPage } from "./reply/html.js";
+export { negotiate, wantsHtml } from "./reply/negotiate.js";
+export { neutraliseFormula, tableToCsv, tableToHtml, tableToText } from "./reply/render-table.js";
+export { envelope, type ReplyOptions, reply, replyHtml } from "./reply/reply.js";
+export { asTable, type Table } from "./reply/table.js";
+export type { Envelope, ReplyFormat } from "./reply/types.js";
+export { arg } from "./request/arg.js";
+export { getArgument, getArguments, rawArgument } from "./request/get-argument.js";
+export { Core4Router, type RouteInfo } from "./router/core4-router.js";
+export { defineRoutes, type PluginRoutes } from "./router/define-routes.js";
+export type {
+  Core4Context,
+  Core4Handler,
+  Core4State,
+  RouteAccess,
+  RouteMethod,
+  RoutesContext,
+} from "./router/types.js";
+export type { LogBindings, LogExtra, ServerLogger, ServerRuntime } from "./runtime/types.js";

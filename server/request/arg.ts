@@ -1,0 +1,80 @@
+import { z } from "zod";
+
+const TRUE = new Set(["yes", "y", "on", "1", "true", "t"]);
+const FALSE = new Set(["no", "n", "off", "0", "false", "f"]);
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function toNumber(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const trimmed = value.trim();
+  return trimmed === "" ? value : Number(trimmed);
+}
+
+/**
+ * Zod schemas for request arguments. Query and form values arrive as strings and JSON values with their
+ * own types; these accept both, so a GET query and a POST JSON body give the same result.
+ *
+ * @example
+ * const days = getArgument(ctx, "days", arg.int().min(1).default(7));
+ */
+export const arg = {
+  /** Any string. */
+  string: () => z.string({ error: "expected a string" }),
+
+  /** An integer (`"42"` or `42`). */
+  int: () =>
+    z.preprocess(
+      toNumber,
+      z.number({ error: "expected an integer" }).int({ error: "expected an integer" }).finite(),
+    ),
+
+  /** A finite number (`"2.5"` or `2.5`). */
+  number: () => z.preprocess(toNumber, z.number({ error: "expected a number" }).finite()),
+
+  /** A boolean: `yes/y/on/1/true/t` or `no/n/off/0/false/f` (any case), or a JSON boolean. */
+  boolean: () =>
+    z.preprocess(
+      (value) => {
+        if (typeof value === "number" && (value === 0 || value === 1)) return value === 1;
+        if (typeof value !== "string") return value;
+        const key = value.trim().toLowerCase();
+        if (TRUE.has(key)) return true;
+        if (FALSE.has(key)) return false;
+        return value;
+      },
+      z.boolean({ error: "expected a boolean (yes/no, true/false, on/off, 1/0)" }),
+    ),
+
+  /** An ISO 8601 date or date-time (`2026-11-27`, `2026-11-27T10:00:00Z`), as a `Date`. */
+  date: () =>
+    z.preprocess(
+      (value) => {
+        if (typeof value !== "string" || !ISO_DATE.test(value.trim())) return value;
+        const date = new Date(value.trim());
+        return Number.isNaN(date.getTime()) ? value : date;
+      },
+      z.date({ error: "expected an ISO date like 2026-11-27 or date-time like 2026-11-27T10:00:00Z" }),
+    ),
+
+  /** One of the given words, case-insensitive; the result is the word as listed. */
+  choice: <const T extends readonly [string, ...string[]]>(values: T) =>
+    z.preprocess(
+      (value) => {
+        if (typeof value !== "string") return value;
+        const found = values.find((v) => v.toLowerCase() === value.trim().toLowerCase());
+        return found ?? value;
+      },
+      z.enum(values, { error: `expected one of ${values.join(", ")}` }),
+    ),
+
+  /** A JSON value: parsed from a string (query or form) or taken as is (JSON body), then checked. */
+  json: <T extends z.ZodType>(schema: T) =>
+    z.preprocess((value) => {
+      if (typeof value !== "string") return value;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return value;
+      }
+    }, schema),
+};

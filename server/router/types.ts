@@ -1,0 +1,41 @@
+import type { RouterContext } from "@koa/router";
+import type { AuthUser } from "../auth/types.js";
+import type { ServerLogger, ServerRuntime } from "../runtime/types.js";
+
+/** Per-request state every handler can read through `ctx.state`. */
+export interface Core4State {
+  /** Request id: the envelope's `_id`, the `X-Request-Id` header and the log records' `identifier`. */
+  requestId: string;
+  /** Logger bound to this request (identifier = request id, user once known). */
+  logger: ServerLogger;
+  /** The authenticated user; set before a protected handler runs, undefined on public routes. */
+  user?: AuthUser;
+}
+
+/** The Koa context of a core4ts route handler. */
+export type Core4Context = RouterContext<Core4State>;
+
+/** A route handler: read arguments with `getArgument`, answer with `reply`/`replyHtml` or set `ctx.body`. */
+export type Core4Handler = (ctx: Core4Context) => Promise<void> | void;
+
+/** Who may call a route. */
+export interface RouteAccess {
+  /** Anyone, without login. */
+  public?: boolean;
+  /**
+   * Permission the role must hold (matched against its patterns). Defaults to `api:/` + the route path,
+   * e.g. `api://usage/login/raw`. `null`: any logged-in role.
+   */
+  perm?: string | null;
+  /** Only the role `admin`. */
+  adminOnly?: boolean;
+}
+
+/** What route registration functions receive besides the router. */
+export interface RoutesContext {
+  /** The runtime: config (`config.section(...)`), MongoDB, logger. */
+  readonly runtime: ServerRuntime;
+}
+
+/** HTTP methods a route can answer. */
+export type RouteMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";

@@ -1,0 +1,101 @@
+import type { AppServices } from "../app/types.js";
+import { clientAddress, TOKEN_COOKIE } from "../auth/authenticator.js";
+import { safeNext } from "../auth/safe-next.js";
+import { HttpError } from "../errors/http-error.js";
+import { LOGIN_API_PATH, LOGIN_PAGE_PATH, loginPage } from "../pages/login-page.js";
+import { wantsHtml } from "../reply/negotiate.js";
+import { reply, replyHtml } from "../reply/reply.js";
+import { arg } from "../request/arg.js";
+import { getArgument, rawArgument } from "../request/get-argument.js";
+import type { Core4Router } from "../router/core4-router.js";
+import type { Core4Context } from "../router/types.js";
+
+/**
+ * `POST /core4/api/v1/login`, `logout`, `profile` and the HTML login page. The login endpoint is the one
+ * place that writes login events to sys.log: one per attempt, awaited.
+ */
+export function registerAuthRoutes(router: Core4Router, services: AppServices): void {
+  const { roles, tokens, throttle, loginEvents } = services;
+
+  const login = async (ctx: Core4Context): Promise<void> => {
+    const fromForm = ctx.request.is("urlencoded") !== false;
+    const next = safeNext(rawArgument(ctx, "next"));
+    const name = getArgument(ctx, "username", arg.string().min(1, { error: "expected a login name" }));
+    const password = getArgument(ctx, "password", arg.string().min(1, { error: "expected a password" }));
+    const address = clientAddress(ctx);
+    const role = await throttle.attempt(name, address, () => roles.verify(name, password));
+    if (!role) {
+      throttle.failure(name, address);
+      try {
+        await loginEvents.failure(name, ctx.state.requestId, address);
+      } catch (error) {
+        ctx.state.logger.error("cannot record failed login", { error: String(error) });
+      }
+      if (fromForm) {
+        ctx.status = 303;
+        ctx.redirect(`${LOGIN_PAGE_PATH}?error=1&next=${encodeURIComponent(next)}`);
+        return;
+      }
+      throw new HttpError(401, "wrong name or password");
+    }
+    throttle.success(name, address);
+    try {
+      // The usage report counts these records: a login that cannot be recorded does not happen.
+      await loginEvents.success(role.name, ctx.state.requestId, address);
+    } catch (error) {
+      ctx.state.logger.error("cannot record successful login", { error: String(error) });
+      throw new HttpError(
+        503,
+        "login cannot be recorded right now (database unavailable): try again shortly",
+      );
+    }
+    await roles.recordLogin(role.name).catch((error: unknown) => {
+      ctx.state.logger.warn("cannot update last_login", { error: String(error) });
+    });
+    const token = await tokens.sign(role.name);
+    ctx.cookies.set(TOKEN_COOKIE, token, {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: ctx.secure,
+      maxAge: tokens.ttlSeconds * 1000,
+      path: "/",
+      overwrite: true,
+    });
+    ctx.state.user = { name: role.name, perm: role.perm, isAdmin: role.name === "admin", via: "token" };
+    if (fromForm) {
+      ctx.status = 303;
+      ctx.redirect(next);
+      return;
+    }
+    reply(ctx, { token, name: role.name, expires_in: tokens.ttlSeconds });
+  };
+
+  const logout = (ctx: Core4Context): void => {
+    ctx.cookies.set(TOKEN_COOKIE, null, { path: "/" });
+    if (wantsHtml(ctx)) {
+      ctx.status = 303;
+      ctx.redirect(LOGIN_PAGE_PATH);
+      return;
+    }
+    reply(ctx, null);
+  };
+
+  const profile = async (ctx: Core4Context): Promise<void> => {
+    const user = ctx.state.user;
+    const role = user ? await roles.get(user.name) : undefined;
+    if (!role) throw HttpError.unauthorized();
+    reply(ctx, role);
+  };
+
+  router.post(LOGIN_API_PATH, login, { public: true });
+  router.getOrPost("/core4/api/v1/logout", logout, { public: true });
+  router.get("/core4/api/v1/profile", profile, { perm: null });
+  router.get(
+    LOGIN_PAGE_PATH,
+    (ctx) => {
+      const failed = rawArgument(ctx, "error") !== undefined;
+      replyHtml(ctx, loginPage(safeNext(rawArgument(ctx, "next")), failed), failed ? 401 : 200);
+    },
+    { public: true },
+  );
+}
