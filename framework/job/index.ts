@@ -1,0 +1,41 @@
+export { Cookie, type CookieDocument, type CookieValue } from "./cookie.js";
+export { CoreJob } from "./core-job.js";
+export {
+  JobArgumentError,
+  JobDeferredError,
+  JobDefinitionError,
+  JobExistsError,
+  JobKilledError,
+  JobNotFoundError,
+  JobRunError,
+  JobStateError,
+  SourceNotSetError,
+  UnknownJobError,
+  WallTimeExceededError,
+  WorkerShutdownError,
+} from "./errors.js";
+export {
+  jobIdentityKey,
+  noArgs,
+  parseJobArgs,
+  parseKeyValueArgs,
+  type RawJobArgs,
+  restoreJobArgs,
+  serializeJobArgs,
+} from "./job-arguments.js";
+export { checkJobClass, isJobClass, type JobClass } from "./job-class.js";
+export { JOB_STATES, type JobRecord, type JobState, type JournalEntry, recordOfEntry } from "./job-record.js";
+export { JobRegistry } from "./job-registry.js";
+export { journalEntry, type RunInput, type RunOutcome, type RunState, runJob } from "./job-run.js";
+export type { JobLogger, JobPluginLike, JobRuntime } from "./job-runtime.js";
+export {
+  DEFAULT_JOB_SETTINGS,
+  type EnqueueSettings,
+  type JobSettings,
+  resolveSettings,
+} from "./job-settings.js";
+export { JournalWriter } from "./journal-writer.js";
+export type { JobProgress } from "./progress-throttle.js";
+export { ProgressThrottle } from "./progress-throttle.js";
+export { type InlineOptions, runInline } from "./run-inline.js";
+export { isSysCollection, sourceTagged } from "./source-tagging.js";

@@ -1,0 +1,216 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { unwrapSchema } from "../config/env-value.js";
+import { JobArgumentError } from "./errors.js";
+
+/** Arguments as they arrive: a JSON object, HTTP parameters, or CLI `k=v` pairs already split. */
+export type RawJobArgs = Readonly<Record<string, unknown>>;
+
+const TRUE = new Set(["1", "true", "t", "yes", "y", "on"]);
+const FALSE = new Set(["0", "false", "f", "no", "n", "off"]);
+// ISO 8601 date or date-time (`2026-11-27`, `2026-11-27T10:00`, `...:00.000Z`, `...+01:00`).
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+interface DefLike {
+  type: string;
+  element?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  options?: z.ZodType[];
+  in?: z.ZodType;
+}
+
+function defOf(schema: z.ZodType): DefLike {
+  return (schema as unknown as { _zod: { def: DefLike } })._zod.def;
+}
+
+/**
+ * Splits CLI `k=v` words into raw arguments (`start=2026-01-01 reset=yes`). A key given twice keeps the
+ * last value (core4's rule for repeated parameters).
+ */
+export function parseKeyValueArgs(words: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const word of words) {
+    const at = word.indexOf("=");
+    if (at <= 0) throw new JobArgumentError(`argument "${word}" must be written as key=value`, word);
+    out[word.slice(0, at)] = word.slice(at + 1);
+  }
+  return out;
+}
+
+/**
+ * Converts raw arguments to what the schema expects (ISO strings to dates, yes/no/true/false/1/0 to
+ * booleans, numeric strings to numbers, JSON text to arrays and objects) and validates them. Unknown
+ * arguments and bad values throw a {@link JobArgumentError} naming the argument.
+ */
+export function parseJobArgs<S extends z.ZodObject>(
+  jobName: string,
+  schema: S,
+  raw: RawJobArgs | undefined,
+): z.output<S> {
+  const input = raw ?? {};
+  if (typeof input !== "object" || Array.isArray(input)) {
+    throw new JobArgumentError(`arguments of ${jobName} must be an object of name: value`);
+  }
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const converted: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    const field = shape[key];
+    if (field === undefined) {
+      const known = Object.keys(shape);
+      throw new JobArgumentError(
+        `unknown argument "${key}" for ${jobName} (${known.length ? `expected ${known.join(", ")}` : "it takes no arguments"})`,
+        key,
+      );
+    }
+    converted[key] = convertValue(jobName, key, field, value);
+  }
+  const result = schema.safeParse(converted);
+  if (!result.success) {
+    const issue = result.error.issues[0] as z.core.$ZodIssue;
+    const key = issue.path.map(String).join(".") || "(arguments)";
+    throw new JobArgumentError(
+      `invalid argument "${key}" for ${jobName}: ${issue.message}`,
+      String(issue.path[0] ?? ""),
+    );
+  }
+  return result.data;
+}
+
+function convertValue(jobName: string, key: string, field: z.ZodType, value: unknown): unknown {
+  if (typeof value !== "string") {
+    return value;
+  }
+  const leaf = unwrapSchema(field);
+  const def = defOf(leaf);
+  const fail = (expected: string): never => {
+    throw new JobArgumentError(
+      `invalid argument "${key}" for ${jobName}: expected ${expected}, got "${value}"`,
+      key,
+    );
+  };
+  switch (def.type) {
+    case "date": {
+      const text = value.trim();
+      const date = ISO_DATE.test(text)
+        ? new Date(text.length === 10 ? `${text}T00:00:00Z` : text)
+        : undefined;
+      if (date === undefined || Number.isNaN(date.getTime())) return fail("an ISO date or datetime");
+      return date;
+    }
+    case "boolean": {
+      const v = value.trim().toLowerCase();
+      if (TRUE.has(v)) return true;
+      if (FALSE.has(v)) return false;
+      return fail("yes/no, true/false or 1/0");
+    }
+    case "number": {
+      const n = Number(value);
+      if (value.trim() === "" || !Number.isFinite(n)) return fail("a number");
+      return n;
+    }
+    case "bigint": {
+      try {
+        return BigInt(value.trim());
+      } catch {
+        return fail("an integer");
+      }
+    }
+    case "null":
+      return value === "" || value === "null" ? null : value;
+    case "array":
+    case "object":
+    case "record":
+    case "tuple": {
+      const text = value.trim();
+      if (def.type === "array" && !text.startsWith("[")) {
+        // CLI convenience: a,b,c
+        const element = def.element;
+        return text === ""
+          ? []
+          : text
+              .split(",")
+              .map((item) => (element ? convertValue(jobName, key, element, item.trim()) : item));
+      }
+      try {
+        return reviveDates(leaf, JSON.parse(text));
+      } catch {
+        return fail("JSON");
+      }
+    }
+    case "pipe":
+      return def.in ? convertValue(jobName, key, def.in, value) : value;
+    default:
+      return value;
+  }
+}
+
+/** Converts ISO strings inside parsed JSON where the schema expects dates (nested objects and arrays). */
+function reviveDates(schema: z.ZodType, value: unknown): unknown {
+  const def = defOf(unwrapSchema(schema));
+  if (def.type === "date" && typeof value === "string" && ISO_DATE.test(value)) return new Date(value);
+  if (def.type === "array" && def.element && Array.isArray(value)) {
+    const element = def.element;
+    return value.map((v) => reviveDates(element, v));
+  }
+  if (
+    def.type === "object" &&
+    def.shape &&
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value)
+  ) {
+    const shape = def.shape;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, shape[k] ? reviveDates(shape[k] as z.ZodType, v) : v]),
+    );
+  }
+  return value;
+}
+
+/**
+ * Parses arguments that were stored by {@link serializeJobArgs} (dates as ISO strings) back to their types.
+ * Used by the worker: arguments were validated at enqueue, so this only restores types.
+ */
+export function restoreJobArgs<S extends z.ZodObject>(
+  jobName: string,
+  schema: S,
+  stored: unknown,
+): z.output<S> {
+  const revived = reviveDates(schema, stored ?? {}) as RawJobArgs;
+  return parseJobArgs(jobName, schema, revived);
+}
+
+/** Arguments as stored in Redis and sys.journal: plain JSON, dates as ISO strings. */
+export function serializeJobArgs(args: unknown): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(args ?? {}, (_key, value: unknown) =>
+      typeof value === "bigint" ? value.toString() : value,
+    ),
+  );
+}
+
+/**
+ * A stable key for "the same job": the job name and its serialized arguments with keys sorted, hashed.
+ * Two enqueues with equal name and arguments get the same key whatever the argument order.
+ */
+export function jobIdentityKey(jobName: string, serializedArgs: Record<string, unknown>): string {
+  return createHash("sha1")
+    .update(jobName)
+    .update("\0")
+    .update(stableStringify(serializedArgs))
+    .digest("hex");
+}
+
+function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** An empty argument schema, for jobs that take none. */
+export const noArgs = z.object({});

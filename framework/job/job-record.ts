@@ -1,0 +1,85 @@
+import type { JobProgress } from "./progress-throttle.js";
+
+/** core4's job states. */
+export type JobState =
+  | "pending"
+  | "running"
+  | "deferred"
+  | "failed"
+  | "error"
+  | "inactive"
+  | "killed"
+  | "complete";
+
+/** All job states, in lifecycle order. */
+export const JOB_STATES: readonly JobState[] = [
+  "pending",
+  "running",
+  "deferred",
+  "failed",
+  "error",
+  "inactive",
+  "killed",
+  "complete",
+];
+
+/** A job as `coco jobs`, `coco job <id>` and the jobs API show it. */
+export interface JobRecord {
+  /** Job id. */
+  id: string;
+  /** Job name, `<plugin>.<ClassName>`. */
+  name: string;
+  /** Arguments as stored (dates as ISO strings). */
+  args: Record<string, unknown>;
+  /** core4 state. */
+  state: JobState;
+  /** Last progress written. */
+  progress: JobProgress;
+  /** Runs that used an attempt so far. */
+  attempts: number;
+  /** Attempts still available. */
+  attemptsLeft: number;
+  /** When it was enqueued. */
+  enqueued: Date | null;
+  /** When its last run started. */
+  started: Date | null;
+  /** When its last run finished. */
+  finished: Date | null;
+  /** Seconds the last run took (so far, while running). */
+  runtime: number | null;
+  /** Sources the last run set. */
+  sources: string[];
+  /** Last error or defer message, null when none. */
+  error: string | null;
+}
+
+/** One finished run in `sys.journal`. */
+export interface JournalEntry extends Omit<JobRecord, "id"> {
+  /** The job id (several runs of a job share it). */
+  job_id: string;
+  /** Host that ran it. */
+  hostname: string;
+  /** Process id that ran it. */
+  pid: number;
+  /** Whether it ran inline (`coco run`) rather than on a worker. */
+  inline: boolean;
+}
+
+/** The record view of a journal entry. */
+export function recordOfEntry(entry: JournalEntry): JobRecord {
+  return {
+    id: entry.job_id,
+    name: entry.name,
+    args: entry.args,
+    state: entry.state,
+    progress: entry.progress,
+    attempts: entry.attempts,
+    attemptsLeft: entry.attemptsLeft,
+    enqueued: entry.enqueued,
+    started: entry.started,
+    finished: entry.finished,
+    runtime: entry.runtime,
+    sources: entry.sources,
+    error: entry.error,
+  };
+}

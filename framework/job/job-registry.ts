@@ -1,0 +1,83 @@
+import { JobDefinitionError, UnknownJobError } from "./errors.js";
+import { checkJobClass, classSettings, type JobClass } from "./job-class.js";
+import type { JobPluginLike, JobRuntime } from "./job-runtime.js";
+import { type EnqueueSettings, type JobSettings, resolveSettings } from "./job-settings.js";
+
+/**
+ * The job types a process knows: those of its registered plugins. Workers run only these, and enqueue
+ * refuses any other name.
+ */
+export class JobRegistry {
+  private readonly byName = new Map<string, JobClass>();
+
+  /** Registers the jobs of the given plugins; throws on a malformed class or a duplicate name. */
+  constructor(plugins: readonly JobPluginLike[]) {
+    for (const plugin of plugins) {
+      for (const candidate of plugin.jobs) {
+        const jobClass = checkJobClass(candidate, plugin.name);
+        const existing = this.byName.get(jobClass.jobName);
+        if (existing && existing !== jobClass) {
+          throw new JobDefinitionError(`job name ${jobClass.jobName} is registered twice`);
+        }
+        this.byName.set(jobClass.jobName, jobClass);
+      }
+    }
+  }
+
+  /** The registry of a runtime's plugins. */
+  static of(runtime: Pick<JobRuntime, "plugins">): JobRegistry {
+    return new JobRegistry(runtime.plugins);
+  }
+
+  /** The class of a job name; throws {@link UnknownJobError} listing the known names. */
+  get(name: string): JobClass {
+    const jobClass = this.byName.get(name);
+    if (!jobClass) {
+      const known = [...this.byName.keys()].sort();
+      throw new UnknownJobError(
+        `unknown job "${name}" (${known.length ? `registered: ${known.join(", ")}` : "no plugin registers any job"})`,
+      );
+    }
+    return jobClass;
+  }
+
+  /** Whether a job name is registered. */
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /** Resolves a name or class to a registered class (a class must be registered too). */
+  resolve(job: string | JobClass): JobClass {
+    if (typeof job === "string") return this.get(job);
+    const registered = this.get(checkJobClass(job).jobName);
+    if (registered !== job)
+      throw new UnknownJobError(`job class ${job.name} is not the registered ${job.jobName}`);
+    return registered;
+  }
+
+  /** All registered classes, by name. */
+  all(): JobClass[] {
+    return [...this.byName.values()].sort((a, b) => (a.jobName < b.jobName ? -1 : 1));
+  }
+
+  /** Settings of a job type with core4's precedence (enqueue > config `jobs.<name>` > class > defaults). */
+  static settings(
+    runtime: Pick<JobRuntime, "config">,
+    jobClass: JobClass,
+    enqueue?: EnqueueSettings,
+  ): JobSettings {
+    return resolveSettings(
+      jobClass.jobName,
+      classSettings(jobClass),
+      runtime.config.core.jobs[jobClass.jobName],
+      enqueue,
+    );
+  }
+
+  /** The schedule of a job type: config `jobs.<name>.schedule` (null disables) over the class's. */
+  static schedule(runtime: Pick<JobRuntime, "config">, jobClass: JobClass): string | undefined {
+    const configured = runtime.config.core.jobs[jobClass.jobName]?.schedule;
+    if (configured === null) return undefined;
+    return configured ?? jobClass.schedule;
+  }
+}

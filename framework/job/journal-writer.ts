@@ -1,0 +1,89 @@
+import type { AnyBulkWriteOperation, Collection } from "mongodb";
+import type { CookieDocument } from "./cookie.js";
+import type { JournalEntry } from "./job-record.js";
+import type { JobLogger } from "./job-runtime.js";
+
+/**
+ * Writes finished runs to `sys.journal` and `last_runtime` to `sys.cookie` behind the run: entries that
+ * arrive while a write is in flight are grouped into the next one, so a busy worker makes one MongoDB round
+ * trip per batch instead of one per job, and an idle one writes at once. {@link flush} waits for
+ * everything queued so far; {@link close} flushes and stops.
+ */
+export class JournalWriter {
+  private entries: JournalEntry[] = [];
+  private lastRuntimes = new Map<string, Date>();
+  private inFlight: Promise<void> | undefined;
+  private scheduled = false;
+  private dropped = 0;
+
+  constructor(
+    private readonly journal: Collection<JournalEntry>,
+    private readonly cookies: Collection<CookieDocument>,
+    private readonly logger: JobLogger,
+    private readonly maxBatch = 1_000,
+  ) {}
+
+  /** Queues one finished run. */
+  add(entry: JournalEntry): void {
+    this.entries.push(entry);
+    this.schedule();
+  }
+
+  /** Queues `last_runtime` of a job type (only the latest per type is written). */
+  touchLastRuntime(jobName: string, at: Date): void {
+    const previous = this.lastRuntimes.get(jobName);
+    if (!previous || previous < at) this.lastRuntimes.set(jobName, at);
+    this.schedule();
+  }
+
+  /** Entries given up on because MongoDB failed them. */
+  get droppedEntries(): number {
+    return this.dropped;
+  }
+
+  /** Resolves when everything queued before the call is written (or given up on and logged). */
+  async flush(): Promise<void> {
+    while (this.inFlight || this.entries.length > 0 || this.lastRuntimes.size > 0) {
+      if (this.inFlight) await this.inFlight;
+      else await this.writeBatch();
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight) return;
+    this.scheduled = true;
+    // One tick of grouping: runs finishing together share a write.
+    setImmediate(() => {
+      this.scheduled = false;
+      if (!this.inFlight) void this.writeBatch();
+    });
+  }
+
+  private writeBatch(): Promise<void> {
+    const entries = this.entries.splice(0, this.maxBatch);
+    const runtimes = this.lastRuntimes;
+    this.lastRuntimes = new Map();
+    const writes: Promise<unknown>[] = [];
+    if (entries.length) writes.push(this.journal.insertMany(entries, { ordered: false }));
+    if (runtimes.size) {
+      const ops: AnyBulkWriteOperation<CookieDocument>[] = [...runtimes].map(([name, at]) => ({
+        updateOne: { filter: { _id: name }, update: { $max: { last_runtime: at } }, upsert: true },
+      }));
+      writes.push(this.cookies.bulkWrite(ops, { ordered: false }));
+    }
+    const done = Promise.allSettled(writes).then((results) => {
+      for (const result of results) {
+        if (result.status === "rejected") {
+          this.dropped += entries.length;
+          const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+          this.logger.error("cannot write the job journal", { reason, entries: entries.length });
+        }
+      }
+    });
+    this.inFlight = done.finally(() => {
+      this.inFlight = undefined;
+      if (this.entries.length || this.lastRuntimes.size) this.schedule();
+    });
+    return this.inFlight;
+  }
+}
