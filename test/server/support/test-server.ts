@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Db } from "mongodb";
+import { afterAll } from "vitest";
+import { loadConfig } from "../../../framework/config/index.js";
+import { createLogger, type Logger, MongoLogSink } from "../../../framework/log/index.js";
+import { MongoRegistry } from "../../../framework/mongo/index.js";
+import type { Plugin } from "../../../framework/plugin.js";
+import { RoleStore, type RunningServer, type ServerRuntime, startServer } from "../../../server/index.js";
+import { testMongoClient, testMongoUri, testRedisUrl, uniqueName } from "../../support/services.js";
+
+/** A running API server on port 0 with its own sys database, and helpers to talk to it. */
+export interface TestServer {
+  readonly url: string;
+  readonly runtime: ServerRuntime & { readonly logger: Logger };
+  readonly roles: RoleStore;
+  /** The sys database, through a separate client, for assertions. */
+  readonly sysDb: Db;
+  /** Waits until every log record written so far is in sys.log. */
+  flushLogs(): Promise<void>;
+  /** `fetch` relative to the server. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Logs in over the API and returns the token. */
+  login(username: string, password: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Options of {@link startTestServer}. */
+export interface TestServerOptions {
+  plugins?: readonly Plugin<unknown, unknown>[];
+  server?: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+}
+
+export const ADMIN_PASSWORD = "admin-password-123";
+
+/** Starts a server against the test MongoDB and Redis; closed after the file. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const uri = await testMongoUri();
+  const sysDatabase = uniqueName("srv");
+  const home = mkdtempSync(join(tmpdir(), "core4ts-server-test-"));
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      home,
+      mongodb: { uri, sysDatabase },
+      redis: { url: testRedisUrl() },
+      log: { level: "silent", mongoLevel: "debug" },
+      server: { adminPassword: ADMIN_PASSWORD, ...options.server },
+    },
+  });
+  const mongo = new MongoRegistry({ uri, sysDatabase });
+  const sink = new MongoLogSink({ collection: () => mongo.sys("log"), flushIntervalMs: 20 });
+  const logger = createLogger({ level: "silent", mongoLevel: "debug", sink });
+  const runtime = { config, mongo, logger, redisUrl: testRedisUrl() };
+  const running: RunningServer = await startServer(runtime, {
+    port: 0,
+    plugins: options.plugins,
+    loginThrottle: { baseDelayMs: 1, maxNameDelayMs: 5, maxAddressDelayMs: 5 },
+    env: options.env ?? { NODE_ENV: "test" },
+  });
+  const client = await testMongoClient();
+  const server: TestServer = {
+    url: running.url,
+    runtime,
+    roles: new RoleStore(mongo.sys("role")),
+    sysDb: client.db(sysDatabase),
+    flushLogs: () => logger.flush(),
+    fetch: (path, init) => fetch(`${running.url}${path}`, { redirect: "manual", ...init }),
+    async login(username, password) {
+      const response = await server.fetch("/core4/api/v1/login", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username, password }),
+      });
+      if (response.status !== 200)
+        throw new Error(`login failed: ${response.status} ${await response.text()}`);
+      const body = (await response.json()) as { data: { token: string } };
+      return body.data.token;
+    },
+    async close() {
+      await running.close();
+      await logger.flush();
+      await sink.close();
+      await mongo.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+  afterAll(() => server.close());
+  return server;
+}
+
+/** Authorization header for a bearer token. */
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** Headers of a browser navigation. */
+export const BROWSER = {
+  accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+} as const;
