@@ -2,7 +2,7 @@
  * MongoDB wire protocol framing: the message header, OP_MSG, the legacy OP_QUERY handshake and OP_REPLY.
  * Only what the official driver sends is parsed; everything else is rejected by the caller.
  */
-import { deserialize, type Document, Long, serialize } from "bson";
+import { type Document, deserialize, Long, serialize } from "bson";
 
 /** Opcodes the server understands or answers with. */
 export const OP_REPLY = 1;
@@ -63,7 +63,8 @@ export function readHeader(buf: Buffer): MessageHeader {
 
 function readCString(buf: Buffer, start: number, end: number): [string, number] {
   const zero = buf.indexOf(0, start);
-  if (zero < 0 || zero >= end) throw new WireFormatError("unterminated C string in message", 22, "InvalidBSON");
+  if (zero < 0 || zero >= end)
+    throw new WireFormatError("unterminated C string in message", 22, "InvalidBSON");
   return [buf.toString("utf8", start, zero), zero + 1];
 }
 
@@ -89,7 +90,8 @@ export function parseRequest(frame: Buffer): ParsedRequest {
   if (header.opCode === OP_MSG) {
     const flags = frame.readUInt32LE(16);
     // Bits 0-15 are "required": an unknown one must make the server fail the request.
-    if ((flags & 0xfffc) !== 0) throw new WireFormatError(`unsupported OP_MSG flags ${flags}`, 9, "FailedToParse");
+    if ((flags & 0xfffc) !== 0)
+      throw new WireFormatError(`unsupported OP_MSG flags ${flags}`, 9, "FailedToParse");
     const sectionsEnd = flags & FLAG_CHECKSUM_PRESENT ? end - 4 : end;
     let pos = 20;
     let body: Document | undefined;
@@ -101,7 +103,8 @@ export function parseRequest(frame: Buffer): ParsedRequest {
         if (body) throw new WireFormatError("OP_MSG with more than one body section", 9, "FailedToParse");
         [body, pos] = readDocument(frame, pos, sectionsEnd);
       } else if (kind === 1) {
-        if (pos + 4 > sectionsEnd) throw new WireFormatError("truncated document sequence", 9, "FailedToParse");
+        if (pos + 4 > sectionsEnd)
+          throw new WireFormatError("truncated document sequence", 9, "FailedToParse");
         const size = frame.readInt32LE(pos);
         const seqEnd = pos + size;
         if (size < 5 || seqEnd > sectionsEnd) {
@@ -130,25 +133,34 @@ export function parseRequest(frame: Buffer): ParsedRequest {
     return { header, command: body, moreToCome: (flags & FLAG_MORE_TO_COME) !== 0, legacy: false };
   }
   if (header.opCode === OP_QUERY) {
-    let pos = 20;
-    let ns: string;
-    [ns, pos] = readCString(frame, pos, end);
-    pos += 8; // numberToSkip, numberToReturn
-    const [query] = readDocument(frame, pos, end);
+    const [ns, afterNs] = readCString(frame, 20, end);
+    // Skip numberToSkip and numberToReturn.
+    const [query] = readDocument(frame, afterNs + 8, end);
     const dot = ns.indexOf(".");
     const db = dot < 0 ? ns : ns.slice(0, dot);
     if (ns.slice(dot + 1) !== "$cmd") {
-      throw new WireFormatError("legacy OP_QUERY is only supported for commands", 352, "UnsupportedOpQueryCommand");
+      throw new WireFormatError(
+        "legacy OP_QUERY is only supported for commands",
+        352,
+        "UnsupportedOpQueryCommand",
+      );
     }
     // Drivers may wrap the command as {$query: {...}, $readPreference: ...}.
-    const command: Document = "$query" in query && typeof query.$query === "object" ? { ...query.$query } : query;
+    const command: Document =
+      "$query" in query && typeof query.$query === "object" ? { ...query.$query } : query;
     command.$db = db;
     return { header, command, moreToCome: false, legacy: true };
   }
   throw new WireFormatError(`unsupported opCode ${header.opCode}`, 352, "UnsupportedOpQueryCommand");
 }
 
-function writeHeader(buf: Buffer, length: number, requestId: number, responseTo: number, opCode: number): void {
+function writeHeader(
+  buf: Buffer,
+  length: number,
+  requestId: number,
+  responseTo: number,
+  opCode: number,
+): void {
   buf.writeInt32LE(length, 0);
   buf.writeInt32LE(requestId, 4);
   buf.writeInt32LE(responseTo, 8);

@@ -1,0 +1,2 @@
+/** Embedded MongoDB-wire-compatible server for development and tests (never for production). */
+export { type EmbeddedMongoOptions, EmbeddedMongoServer } from "./embedded-mongo-server.js";

@@ -1,0 +1,222 @@
+/**
+ * The bridge to mingo: query matching, projection, sorting, update operators and aggregation pipelines.
+ * Everything handed to mingo is either freshly built or cloned, so stored documents never change.
+ */
+import { Aggregator, update as mingoUpdate, Query } from "mingo";
+import type { Options } from "mingo/types";
+import { canonicalKey, cloneValue, type Doc, idFirst, isPlainObject, setPath } from "./bson-values.js";
+import { CommandError, ErrorCodes } from "./command-error.js";
+
+/** Resolves a collection name (in the current database) to its documents, for `$lookup` and friends. */
+export type CollectionResolver = (name: string) => Doc[];
+
+const UTC_NAMES = new Set([
+  "UTC",
+  "utc",
+  "GMT",
+  "Etc/UTC",
+  "Etc/GMT",
+  "Z",
+  "Etc/Universal",
+  "Universal",
+  "Zulu",
+]);
+
+/** mingo options shared by every call; scripts (`$where`, `$function`) stay disabled as on a hardened server. */
+export function mingoOptions(resolver?: CollectionResolver, variables?: Doc): Partial<Options> {
+  return {
+    idKey: "_id",
+    scriptEnabled: false,
+    ...(resolver ? { collectionResolver: resolver } : {}),
+    ...(variables ? { variables } : {}),
+  };
+}
+
+/**
+ * Rewrites what mingo would reject or misread: time zone names for UTC become "+00:00" (mingo only knows
+ * offsets and Area/City names). Returns a new tree; the input is not changed.
+ */
+export function normalizeExpression<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(normalizeExpression) as T;
+  if (!isPlainObject(value)) return value;
+  const out: Doc = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[key] =
+      key === "timezone" && typeof v === "string" && UTC_NAMES.has(v) ? "+00:00" : normalizeExpression(v);
+  }
+  return out as T;
+}
+
+function asCommandError(error: unknown, code: number = ErrorCodes.BadValue): unknown {
+  if (error instanceof CommandError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new CommandError(code, message);
+}
+
+/** Compiles a query filter into a predicate. Invalid filters become BadValue errors. */
+export function compileFilter(filter: Doc | undefined, variables?: Doc): (doc: Doc) => boolean {
+  if (!filter || Object.keys(filter).length === 0) return () => true;
+  try {
+    const query = new Query(normalizeExpression(filter), mingoOptions(undefined, variables));
+    return (doc) => query.test(doc);
+  } catch (error) {
+    throw asCommandError(error);
+  }
+}
+
+/** Sorts, skips, limits and projects already-filtered documents (in that order, as MongoDB does). */
+export function shapeResults(
+  docs: Doc[],
+  opts: { sort?: Doc; skip?: number; limit?: number; projection?: Doc },
+): Doc[] {
+  try {
+    let out = docs;
+    if (opts.sort && Object.keys(opts.sort).length > 0) {
+      out = new Query({}, mingoOptions())
+        .find(out)
+        .sort(opts.sort as Record<string, 1 | -1>)
+        .all() as Doc[];
+    }
+    if (opts.skip) out = out.slice(opts.skip);
+    if (opts.limit) out = out.slice(0, opts.limit);
+    if (opts.projection && Object.keys(opts.projection).length > 0) {
+      const projection = normalizeExpression(opts.projection);
+      // Projection may compute values from the document: give mingo copies.
+      out = (new Query({}, mingoOptions()).find(out.map(cloneValue), projection).all() as Doc[]).map(idFirst);
+    }
+    return out;
+  } catch (error) {
+    throw asCommandError(error);
+  }
+}
+
+/** Pipeline stages mingo runs without touching its input documents (anything else gets copies). */
+const NON_MUTATING_STAGES = new Set([
+  "$match",
+  "$group",
+  "$sort",
+  "$limit",
+  "$skip",
+  "$count",
+  "$sortByCount",
+]);
+
+/** Runs an aggregation pipeline over the given documents. */
+export function runPipeline(
+  docs: Doc[],
+  pipeline: Doc[],
+  resolver?: CollectionResolver,
+  variables?: Doc,
+): Doc[] {
+  try {
+    const safe = pipeline.every((stage) => NON_MUTATING_STAGES.has(Object.keys(stage)[0] ?? ""));
+    const input = safe ? docs : docs.map(cloneValue);
+    const aggregator = new Aggregator(normalizeExpression(pipeline), mingoOptions(resolver, variables));
+    return aggregator.run(input) as Doc[];
+  } catch (error) {
+    throw asCommandError(error);
+  }
+}
+
+/** True when the update document uses operators (`$set`...) rather than being a replacement. */
+export function isOperatorUpdate(update: Doc): boolean {
+  const keys = Object.keys(update);
+  if (keys.length === 0) return false;
+  const ops = keys.filter((k) => k.startsWith("$"));
+  if (ops.length > 0 && ops.length !== keys.length) {
+    throw new CommandError(ErrorCodes.FailedToParse, "Update document mixes operators and plain fields");
+  }
+  return ops.length > 0;
+}
+
+/** Outcome of applying one update to one document. */
+export interface UpdateOutcome {
+  doc: Doc;
+  modified: boolean;
+}
+
+function sameDocument(a: Doc, b: Doc): boolean {
+  return canonicalKey(a) === canonicalKey(b);
+}
+
+/**
+ * Applies an update (operators, replacement or pipeline) to a copy of `doc`. `inserting` is true for the
+ * document an upsert creates: only then does `$setOnInsert` apply (mingo lacks it, so it becomes `$set`).
+ */
+export function applyUpdate(
+  doc: Doc,
+  update: Doc | Doc[],
+  opts: { inserting: boolean; filter?: Doc; arrayFilters?: Doc[]; variables?: Doc },
+): UpdateOutcome {
+  let next: Doc;
+  if (Array.isArray(update)) {
+    const [result] = runPipeline([cloneValue(doc)], update, undefined, opts.variables);
+    if (!result) throw new CommandError(ErrorCodes.BadValue, "update pipeline removed the document");
+    next = result;
+  } else if (isOperatorUpdate(update)) {
+    const ops: Doc = { ...normalizeExpression(update) };
+    const onInsert = ops.$setOnInsert;
+    delete ops.$setOnInsert;
+    if (opts.inserting && isPlainObject(onInsert)) {
+      const set = isPlainObject(ops.$set) ? { ...ops.$set } : {};
+      for (const [path, value] of Object.entries(onInsert)) {
+        if (path in set) {
+          throw new CommandError(40, `Updating the path '${path}' would create a conflict at '${path}'`);
+        }
+        set[path] = value;
+      }
+      ops.$set = set;
+    }
+    next = cloneValue(doc);
+    if (Object.keys(ops).length > 0) {
+      try {
+        mingoUpdate(next, ops, opts.arrayFilters, opts.filter, { cloneMode: "deep" });
+      } catch (error) {
+        const immutable = error instanceof Error && error.message.includes("immutable field '_id'");
+        throw asCommandError(error, immutable ? ErrorCodes.ImmutableField : ErrorCodes.FailedToParse);
+      }
+    }
+  } else {
+    if ("_id" in update && doc._id !== undefined && canonicalKey(update._id) !== canonicalKey(doc._id)) {
+      throw new CommandError(
+        ErrorCodes.ImmutableField,
+        "After applying the update, the (immutable) field '_id' was found to have been altered",
+      );
+    }
+    next = { _id: doc._id, ...cloneValue(update) };
+    if (next._id === undefined) delete next._id;
+  }
+  if (doc._id !== undefined && canonicalKey(next._id) !== canonicalKey(doc._id)) {
+    throw new CommandError(
+      ErrorCodes.ImmutableField,
+      "Performing an update on the path '_id' would modify the immutable field '_id'",
+    );
+  }
+  next = idFirst(next);
+  return { doc: next, modified: !sameDocument(doc, next) };
+}
+
+/** The document an upsert starts from: the equality conditions of its filter. */
+export function upsertSeed(filter: Doc | undefined): Doc {
+  const seed: Doc = {};
+  const visit = (f: Doc) => {
+    for (const [key, value] of Object.entries(f)) {
+      if (key === "$and" && Array.isArray(value)) {
+        for (const part of value) if (isPlainObject(part)) visit(part);
+        continue;
+      }
+      if (key.startsWith("$")) continue;
+      if (isPlainObject(value)) {
+        const keys = Object.keys(value);
+        if (keys.length > 0 && keys.every((k) => k.startsWith("$"))) {
+          if ("$eq" in value) setPath(seed, key, cloneValue(value.$eq));
+          continue;
+        }
+      }
+      if (value instanceof RegExp) continue;
+      setPath(seed, key, cloneValue(value));
+    }
+  };
+  if (filter) visit(filter);
+  return seed;
+}

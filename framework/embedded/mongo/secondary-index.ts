@@ -1,0 +1,212 @@
+import { canonicalKey, compareValues, type Doc, getPath } from "./bson-values.js";
+
+/** An index definition as `createIndexes` takes it and `listIndexes` returns it. */
+export interface IndexSpec {
+  v: number;
+  key: Record<string, number>;
+  name: string;
+  unique?: boolean;
+  sparse?: boolean;
+  partialFilterExpression?: Doc;
+  expireAfterSeconds?: number;
+}
+
+/** Bounds on the index's leading fields: equality values for a prefix, then an optional range. */
+export interface IndexRange {
+  gt?: unknown;
+  gte?: unknown;
+  lt?: unknown;
+  lte?: unknown;
+}
+
+interface Entry {
+  k: unknown[];
+  id: string;
+}
+
+function compareTuples(a: unknown[], b: unknown[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compareValues(a[i], b[i]);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+function compareEntries(a: Entry, b: Entry): number {
+  return compareTuples(a.k, b.k) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * A secondary index: entries sorted by (key tuple, document key) in BSON order, so equality prefixes and a
+ * range on the next field are binary searches. In-order inserts append; out-of-order ones wait in a pending
+ * list merged before the next lookup; removals are lazy (dead entries are skipped and compacted in bulk).
+ */
+export class SecondaryIndex {
+  /** Indexed field paths in key order. */
+  readonly fields: string[];
+  private sorted: Entry[] = [];
+  private pending: Entry[] = [];
+  private dead = 0;
+  private readonly live = new Map<string, Entry>();
+  private readonly uniqueKeys = new Map<string, string>();
+  private multikeyDocs = 0;
+  private readonly multikey = new Set<string>();
+
+  /**
+   * @param spec the index definition.
+   * @param partialMatch tests `partialFilterExpression` (documents that fail it are not indexed).
+   */
+  constructor(
+    readonly spec: IndexSpec,
+    private readonly partialMatch?: (doc: Doc) => boolean,
+  ) {
+    this.fields = Object.keys(spec.key);
+  }
+
+  /** True when lookups through this index return every matching document (no sparse/partial/array gaps). */
+  get usableForQueries(): boolean {
+    return this.multikeyDocs === 0 && !this.spec.sparse && !this.partialMatch;
+  }
+
+  /** The key tuple of a document, or undefined when the document is not in this index. */
+  keyOf(doc: Doc): unknown[] | undefined {
+    if (this.partialMatch && !this.partialMatch(doc)) return undefined;
+    const k = this.fields.map((f) => {
+      const v = getPath(doc, f);
+      return v === undefined ? null : v;
+    });
+    if (this.spec.sparse && this.fields.every((f) => getPath(doc, f) === undefined)) return undefined;
+    return k;
+  }
+
+  /** For a unique index: the key of another document holding the same key tuple, if any. */
+  conflict(id: string, doc: Doc): string | undefined {
+    if (!this.spec.unique) return undefined;
+    const k = this.keyOf(doc);
+    if (!k) return undefined;
+    const other = this.uniqueKeys.get(canonicalKey(k));
+    return other !== undefined && other !== id ? other : undefined;
+  }
+
+  /** True when the document's key tuple differs from the one indexed for it. */
+  changed(id: string, doc: Doc): boolean {
+    const entry = this.live.get(id);
+    const k = this.keyOf(doc);
+    if (!entry || !k) return entry !== undefined || k !== undefined;
+    return compareTuples(entry.k, k) !== 0 || this.multikey.has(id) !== k.some(Array.isArray);
+  }
+
+  /** Adds (or re-adds) a document. */
+  add(id: string, doc: Doc): void {
+    if (this.live.has(id)) this.remove(id);
+    const k = this.keyOf(doc);
+    if (!k) return;
+    const entry: Entry = { k, id };
+    this.live.set(id, entry);
+    if (this.spec.unique) this.uniqueKeys.set(canonicalKey(k), id);
+    if (k.some(Array.isArray)) {
+      this.multikeyDocs++;
+      this.multikey.add(id);
+    }
+    const last = this.sorted[this.sorted.length - 1];
+    if (this.pending.length === 0 && (!last || compareEntries(last, entry) <= 0)) this.sorted.push(entry);
+    else this.pending.push(entry);
+  }
+
+  /** Removes a document (lazily: its entry becomes dead). */
+  remove(id: string): void {
+    const entry = this.live.get(id);
+    if (!entry) return;
+    this.live.delete(id);
+    if (this.spec.unique) {
+      const key = canonicalKey(entry.k);
+      if (this.uniqueKeys.get(key) === id) this.uniqueKeys.delete(key);
+    }
+    if (this.multikey.delete(id)) this.multikeyDocs--;
+    this.dead++;
+  }
+
+  /** Number of documents in the index. */
+  get size(): number {
+    return this.live.size;
+  }
+
+  private settle(): void {
+    if (this.dead > 1024 && this.dead * 2 > this.sorted.length + this.pending.length) {
+      this.sorted = this.sorted.filter((e) => this.live.get(e.id) === e);
+      this.pending = this.pending.filter((e) => this.live.get(e.id) === e);
+      this.dead = 0;
+    }
+    if (this.pending.length === 0) return;
+    this.pending.sort(compareEntries);
+    if (this.pending.length < 64) {
+      for (const entry of this.pending)
+        this.sorted.splice(
+          this.lowerBound((e) => compareEntries(e, entry)),
+          0,
+          entry,
+        );
+    } else {
+      const merged: Entry[] = new Array(this.sorted.length + this.pending.length);
+      let i = 0;
+      let j = 0;
+      let o = 0;
+      while (i < this.sorted.length && j < this.pending.length) {
+        merged[o++] =
+          compareEntries(this.sorted[i], this.pending[j]) <= 0 ? this.sorted[i++] : this.pending[j++];
+      }
+      while (i < this.sorted.length) merged[o++] = this.sorted[i++];
+      while (j < this.pending.length) merged[o++] = this.pending[j++];
+      this.sorted = merged;
+    }
+    this.pending = [];
+  }
+
+  /** First position whose entry compares >= 0 under `cmp` (cmp must be monotonic over the sorted list). */
+  private lowerBound(cmp: (e: Entry) => number): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmp(this.sorted[mid]) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Document keys whose leading fields equal `eq` and whose next field (if `range` is given) lies in the
+   * range, in index order. It is a superset: callers still apply the whole filter.
+   */
+  scan(eq: unknown[], range?: IndexRange): string[] {
+    this.settle();
+    const m = eq.length;
+    const lower = range?.gte !== undefined ? range.gte : range?.gt;
+    const upper = range?.lte !== undefined ? range.lte : range?.lt;
+    const position = (e: Entry): number => {
+      for (let i = 0; i < m; i++) {
+        const c = compareValues(e.k[i], eq[i]);
+        if (c !== 0) return c;
+      }
+      if (!range) return 0;
+      const v = e.k[m];
+      if (lower !== undefined) {
+        const c = compareValues(v, lower);
+        if (c < 0 || (c === 0 && range.gte === undefined)) return -1;
+      }
+      if (upper !== undefined) {
+        const c = compareValues(v, upper);
+        if (c > 0 || (c === 0 && range.lte === undefined)) return 1;
+      }
+      return 0;
+    };
+    const start = this.lowerBound(position);
+    const out: string[] = [];
+    for (let i = start; i < this.sorted.length; i++) {
+      const e = this.sorted[i];
+      if (position(e) > 0) break;
+      if (this.live.get(e.id) === e) out.push(e.id);
+    }
+    return out;
+  }
+}
