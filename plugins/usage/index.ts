@@ -3,8 +3,16 @@
  * @packageDocumentation
  */
 import { definePlugin } from "core4ts";
+import { AggregateLogins } from "./aggregate-logins.js";
 import { usageConfigSchema } from "./config.js";
+import { usageRoutes } from "./routes.js";
 
+export {
+  AGGREGATE_LOGINS,
+  AggregateLogins,
+  type AggregateLoginsArgs,
+  type AggregateLoginsResult,
+} from "./aggregate-logins.js";
 export { type CalendarDay, dayBounds, dayOfInstant, todayIn } from "./calendar-day.js";
 export { type ChartOptions, renderChart } from "./chart/render-chart.js";
 export { type CondenseOptions, type CondenseResult, condenseDay, LOGIN_MESSAGE } from "./condense-day.js";
@@ -15,6 +23,7 @@ export { type Aggregate, enumeratePeriods, type Period, periodOf, type WeekStart
 export { parseReportArgs, type RawReportArgs, type ReportRange } from "./report-args.js";
 export { ReportArgumentError } from "./report-argument-error.js";
 export { queryReport, type ReportOptions } from "./report-query.js";
+export { ROW_COLUMNS, USAGE_PATH, usageRoutes } from "./routes.js";
 export {
   generateSampleLogins,
   type SampleLoginOptions,
@@ -28,6 +37,8 @@ const usage = definePlugin({
   name: "usage",
   description: "distinct users logging in per day, week, month, quarter and year",
   config: usageConfigSchema,
+  jobs: [AggregateLogins],
+  routes: usageRoutes,
 });
 
 export default usage;

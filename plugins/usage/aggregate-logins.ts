@@ -1,0 +1,94 @@
+import { CoreJob } from "core4ts";
+import { z } from "zod";
+import { type CalendarDay, daysBetween, eachDay, todayIn } from "./calendar-day.js";
+import { condenseDay } from "./condense-day.js";
+import { excludedUsers, type UsageConfig } from "./config.js";
+import { ensureSourceIndexes, ensureTargetIndexes } from "./indexes.js";
+import { parseDayArgument } from "./report-args.js";
+import type { LoginDoc } from "./types.js";
+
+/** Name of the job, its cookie and its config overrides (`jobs.usage.AggregateLogins`). */
+export const AGGREGATE_LOGINS = "usage.AggregateLogins";
+
+// Dates stay strings until the report zone is known: a date-only value means that calendar day there.
+const dayText = z
+  .string()
+  .refine(
+    (text) =>
+      /^\d{4}-\d{2}-\d{2}([T ].*)?$/.test(text.trim()) && !Number.isNaN(Date.parse(text.trim().slice(0, 10))),
+    {
+      message: "expected an ISO date such as 2026-11-27",
+    },
+  );
+
+const aggregateLoginsArgs = z.object({
+  /** First day to process; default: the cookie's offset, or `usage.start` on a first run or a reset. */
+  start: dayText.optional(),
+  /** Last day to process (inclusive); default today in the report zone. */
+  end: dayText.optional(),
+  /** Start again from `usage.start` instead of the cookie's offset. */
+  reset: z.boolean().default(false),
+});
+
+/** Arguments of {@link AggregateLogins}. */
+export type AggregateLoginsArgs = z.output<typeof aggregateLoginsArgs>;
+
+/** What a run of {@link AggregateLogins} returns (kept in its journal entry). */
+export interface AggregateLoginsResult {
+  start: CalendarDay;
+  end: CalendarDay;
+  days: number;
+  logins: number;
+}
+
+/**
+ * Condenses successful logins from the source log (`usage.sysLog`) into the target (`usage.login`), one
+ * calendar day of the report zone at a time, one document per day and user. Resumes from the cookie's
+ * `offset` (the last completed day, processed again since the run that wrote it may have stopped while that
+ * day was still going on), or from `usage.start`. Each day is recomputed from the source, so reruns and runs
+ * after a kill leave what one clean run leaves; the offset advances only after a day is complete.
+ */
+export class AggregateLogins extends CoreJob<typeof aggregateLoginsArgs> {
+  static override readonly jobName = AGGREGATE_LOGINS;
+  static override readonly author = "core4ts";
+  static override readonly schedule = "30 1 * * *";
+  static override readonly args = aggregateLoginsArgs;
+
+  override async execute(args: AggregateLoginsArgs): Promise<AggregateLoginsResult> {
+    const config = this.config.section<UsageConfig>("usage");
+    const zone = config.timezone;
+    const today = todayIn(zone);
+    const offset = args.reset ? undefined : await this.cookie.get<string>("offset");
+    const start =
+      args.start !== undefined ? parseDayArgument("start", args.start, zone) : (offset ?? config.start);
+    const end = args.end !== undefined ? parseDayArgument("end", args.end, zone) : today;
+    if (end > today) throw new Error(`end ${end} is after today (${today} in ${zone})`);
+    if (end < start) throw new Error(`end ${end} is before start ${start}`);
+
+    const source = this.collection(config.sysLog, this.config.core.mongodb.sysDatabase);
+    const target = this.collection<LoginDoc>(config.login, "usage");
+    await ensureTargetIndexes(target);
+    const indexError = await ensureSourceIndexes(source);
+    if (indexError) {
+      this.logger.warn("cannot create the login index on the source log; days are read without it", {
+        error: indexError.message,
+      });
+    }
+
+    const days = daysBetween(start, end) + 1;
+    const exclude = excludedUsers(config);
+    let done = 0;
+    let logins = 0;
+    for (const day of eachDay(start, end)) {
+      this.signal.throwIfAborted();
+      this.setSource(day);
+      const result = await condenseDay(source, target, day, { timezone: zone, exclude });
+      logins += result.logins;
+      await this.cookie.set("offset", day);
+      done += 1;
+      await this.progress(done / days, "%s: %d users, %d logins", day, result.users, result.logins);
+    }
+    this.logger.info("logins condensed", { start, end, days, logins });
+    return { start, end, days, logins };
+  }
+}
