@@ -19,6 +19,8 @@ export function tableToCsv(table: Table): string {
   const records = table.rows.map((row) => table.columns.map((c) => neutraliseFormula(row[c])));
   return stringify([table.columns.map((c) => neutraliseFormula(c)), ...records], {
     record_delimiter: "windows",
+    // csv-stringify quotes LF but not a lone CR, which RFC 4180 also requires quoted.
+    quoted_match: /\r/,
   });
 }
 
