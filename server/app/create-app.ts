@@ -10,6 +10,7 @@ import { LoginThrottle, type LoginThrottleOptions } from "../auth/login-throttle
 import { RoleStore } from "../auth/role-store.js";
 import { resolveSecret } from "../auth/secret.js";
 import { TokenService } from "../auth/token-service.js";
+import { HttpError } from "../errors/http-error.js";
 import { Core4Router, type RouteInfo } from "../router/core4-router.js";
 import type { PluginRoutes } from "../router/define-routes.js";
 import type { Core4State } from "../router/types.js";
@@ -78,6 +79,16 @@ function redisProbe(url: string | undefined): { probe: RedisProbe; close: () => 
   return { probe, close: async () => void client?.disconnect() };
 }
 
+/** The one-line client error for a body the parser refused. */
+function bodyError(error: Error, limit: number): HttpError {
+  const status = (error as { status?: number }).status;
+  if (status === 413) return new HttpError(413, `request body larger than the limit of ${limit} bytes`);
+  if (status === 415) return new HttpError(415, "unsupported request body type: send JSON or a form");
+  if (error instanceof SyntaxError || status === 400)
+    return HttpError.badRequest("request body is not valid JSON");
+  return new HttpError(400, `request body cannot be read: ${error.message.split("\n")[0]}`);
+}
+
 /**
  * Builds the Koa app: request ids and access log, errors in the envelope (or as pages for browsers), body
  * limit and request timeout from `server.*` config, authentication, the core API under `/core4/api/v1`
@@ -133,6 +144,9 @@ export function createApp(options: CreateAppOptions): Core4App {
       jsonLimit: server.bodyLimit,
       formLimit: server.bodyLimit,
       encoding: "utf-8",
+      onError: (error) => {
+        throw bodyError(error, server.bodyLimit);
+      },
     }),
   );
   app.use(koaRouter.routes());

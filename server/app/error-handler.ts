@@ -21,8 +21,6 @@ function toHttpError(error: unknown, bodyLimit: number): HttpError | undefined {
   const status = e.status ?? e.statusCode;
   if (typeof status !== "number" || status < 400 || status > 599) return undefined;
   if (status === 413) return new HttpError(413, `request body larger than the limit of ${bodyLimit} bytes`);
-  if (e.type === "entity.parse.failed") return HttpError.badRequest("request body is not valid JSON");
-  if (status === 415) return new HttpError(415, "unsupported request body type: send JSON or a form");
   return e.expose && e.message ? new HttpError(status, e.message.split("\n")[0] as string) : undefined;
 }
 

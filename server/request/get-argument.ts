@@ -24,10 +24,10 @@ export function rawArgument(ctx: Core4Context, name: string): unknown {
   return last(ctx.query[name]);
 }
 
-function describe(name: string, error: z.ZodError): string {
+function describe(name: string, error: z.ZodError, raw: unknown): string {
   const issue = error.issues[0];
   if (!issue) return `argument "${name}" is invalid`;
-  if (issue.code === "invalid_type" && issue.input === undefined) return `argument "${name}" is required`;
+  if (raw === undefined && issue.path.length === 0) return `argument "${name}" is required`;
   const where = issue.path.length > 0 ? `.${issue.path.join(".")}` : "";
   return `argument "${name}${where}": ${issue.message}`;
 }
@@ -42,8 +42,9 @@ function describe(name: string, error: z.ZodError): string {
  * const aggregate = getArgument(ctx, "aggregate", arg.choice(["day", "week"]).default("week"));
  */
 export function getArgument<T extends z.ZodType>(ctx: Core4Context, name: string, schema: T): z.output<T> {
-  const result = schema.safeParse(rawArgument(ctx, name));
-  if (!result.success) throw HttpError.badRequest(describe(name, result.error));
+  const raw = rawArgument(ctx, name);
+  const result = schema.safeParse(raw);
+  if (!result.success) throw HttpError.badRequest(describe(name, result.error, raw));
   return result.data;
 }
 

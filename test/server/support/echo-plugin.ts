@@ -25,7 +25,7 @@ export const echoPlugin = definePlugin<PluginRoutes>({
       throw new Error("secret internal detail");
     });
     router.get("/echo/slow", async (ctx) => {
-      await new Promise((r) => setTimeout(r, 2_000));
+      await new Promise((r) => setTimeout(r, 5_000));
       reply(ctx, { late: true });
     });
   }),

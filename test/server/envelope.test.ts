@@ -1,0 +1,116 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { echoPlugin } from "./support/echo-plugin.js";
+import { ADMIN_PASSWORD, BROWSER, bearer, startTestServer, type TestServer } from "./support/test-server.js";
+
+describe("replies", () => {
+  let server: TestServer;
+  let auth: Record<string, string>;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      plugins: [echoPlugin],
+      server: { bodyLimit: 1024, requestTimeout: 1500 },
+    });
+    auth = bearer(await server.login("admin", ADMIN_PASSWORD));
+  });
+
+  it("wrap JSON data in the envelope with the request id", async () => {
+    const response = await server.fetch("/echo/public");
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    const body = await response.json();
+    expect(Object.keys(body).sort()).toEqual(["_id", "code", "data", "message", "timestamp"]);
+    expect(body).toMatchObject({ code: 200, message: "OK", data: { ok: true } });
+    expect(body._id).toBe(response.headers.get("x-request-id"));
+    expect(new Date(body.timestamp).toISOString()).toBe(body.timestamp);
+  });
+
+  it("answer unknown paths with 404, in the envelope or as a page", async () => {
+    const json = await server.fetch("/no/such/route");
+    expect(json.status).toBe(404);
+    expect(await json.json()).toMatchObject({
+      code: 404,
+      message: "Not Found",
+      data: null,
+      error: "no route for GET /no/such/route",
+    });
+    const page = await server.fetch("/no/such/route", { headers: BROWSER });
+    expect(page.status).toBe(404);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await page.text()).toContain("404 Not Found");
+  });
+
+  it("answer a wrong method with 405 and Allow", async () => {
+    const response = await server.fetch("/core4/api/v1/login", { method: "GET" });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("POST");
+    expect((await response.json()).error).toContain("not allowed");
+  });
+
+  it("answer 406 for a format the route cannot give", async () => {
+    const byArgument = await server.fetch("/echo/table?content_type=xml", { headers: auth });
+    expect(byArgument.status).toBe(406);
+    expect((await byArgument.json()).error).toBe(
+      'content_type "xml" is not available here: use json, csv, html, text',
+    );
+    const byAccept = await server.fetch("/echo/table", { headers: { ...auth, accept: "image/png" } });
+    expect(byAccept.status).toBe(406);
+    const objectAsCsv = await server.fetch("/core4/api/v1/profile?content_type=csv", { headers: auth });
+    expect(objectAsCsv.status).toBe(406);
+  });
+
+  it("negotiate tables as text with aligned columns", async () => {
+    const response = await server.fetch("/echo/rows?cells=[%22a%22,%22bbbb%22]", {
+      headers: { ...auth, accept: "text/plain" },
+    });
+    expect(await response.text()).toBe("i  cell   n\n-  ----  --\n0  a      0\n1  bbbb  -1\n");
+  });
+
+  it("refuse a body over the limit with 413", async () => {
+    const response = await server.fetch("/echo/table", {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ text: "x".repeat(4096) }),
+    });
+    expect(response.status).toBe(413);
+    expect((await response.json()).error).toBe("request body larger than the limit of 1024 bytes");
+  });
+
+  it("hide unexpected errors behind 500 without details", async () => {
+    const response = await server.fetch("/echo/boom", { headers: auth });
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(text).not.toContain("secret internal detail");
+    expect(text).not.toContain("at ");
+    expect(JSON.parse(text).error).toMatch(/^internal error: see the server log for request /);
+    await server.flushLogs();
+    const logged = await server.sysDb
+      .collection("sys.log")
+      .findOne({ message: "unexpected error in request handler" });
+    expect(logged?.error).toBe("secret internal detail");
+  });
+
+  it("answer 503 when a handler exceeds the request timeout", async () => {
+    const response = await server.fetch("/echo/slow", { headers: auth });
+    expect(response.status).toBe(503);
+    expect((await response.json()).error).toBe("request timed out after 1500 ms");
+  });
+
+  it("write one access-log record per request", async () => {
+    const response = await server.fetch("/echo/public?secret=do-not-log");
+    const id = response.headers.get("x-request-id");
+    await server.flushLogs();
+    const records = await server.sysDb.collection("sys.log").find({ identifier: id }).toArray();
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ method: "GET", path: "/echo/public", status: 200, level: "INFO" });
+    expect(JSON.stringify(records)).not.toContain("do-not-log");
+  });
+});
+
+describe("replies in development", () => {
+  it("include the stack of an unexpected error", async () => {
+    const server = await startTestServer({ plugins: [echoPlugin], env: { NODE_ENV: "development" } });
+    const token = await server.login("admin", ADMIN_PASSWORD);
+    const body = await (await server.fetch("/echo/boom", { headers: bearer(token) })).json();
+    expect(body.traceback).toContain("secret internal detail");
+  });
+});
