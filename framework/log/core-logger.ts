@@ -1,0 +1,157 @@
+import { hostname } from "node:os";
+import type { Logger as PinoLogger } from "pino";
+import { isLevelEnabled, type LogLevel, type LogThreshold, pythonLevel } from "./levels.js";
+import type { LogBindings, LogRecord } from "./log-record.js";
+import type { MongoLogSink } from "./mongo-log-sink.js";
+import { redactText } from "./redact.js";
+import { toStorable } from "./storable.js";
+import type { Logger } from "./types.js";
+
+/** What all loggers of one tree share. */
+export interface LoggerRoot {
+  pino: PinoLogger;
+  level: LogThreshold;
+  mongoLevel: LogThreshold;
+  sink: MongoLogSink | undefined;
+  hostname: string;
+}
+
+// Fields of a sys.log record the caller's extra fields cannot replace.
+const FIXED = new Set(["_id", "created", "level", "levelno", "message", "hostname", "pid"]);
+// Context fields extra fields may set for one record (e.g. `user` of a login event).
+const CONTEXT = ["name", "identifier", "qual_name", "user"] as const;
+
+/** The {@link Logger} of {@link createLogger}: pino for stderr, a {@link MongoLogSink} for sys.log. */
+export class CoreLogger implements Logger {
+  /** The bindings every record of this logger carries. */
+  readonly bindings: Readonly<Required<LogBindings>>;
+
+  constructor(
+    private readonly root: LoggerRoot,
+    bindings: Required<LogBindings>,
+  ) {
+    this.bindings = Object.freeze({ ...bindings });
+  }
+
+  /** Lowest level written to stderr. */
+  get level(): LogThreshold {
+    return this.root.level;
+  }
+
+  /** Lowest level written to sys.log. */
+  get mongoLevel(): LogThreshold {
+    return this.root.sink ? this.root.mongoLevel : "silent";
+  }
+
+  /** See {@link Logger.trace}. */
+  trace(message: string, extra?: Record<string, unknown>): void {
+    this.log("trace", message, extra);
+  }
+
+  /** See {@link Logger.debug}. */
+  debug(message: string, extra?: Record<string, unknown>): void {
+    this.log("debug", message, extra);
+  }
+
+  /** See {@link Logger.info}. */
+  info(message: string, extra?: Record<string, unknown>): void {
+    this.log("info", message, extra);
+  }
+
+  /** See {@link Logger.warn}. */
+  warn(message: string, extra?: Record<string, unknown>): void {
+    this.log("warn", message, extra);
+  }
+
+  /** See {@link Logger.error}. */
+  error(message: string, extra?: Record<string, unknown>): void {
+    this.log("error", message, extra);
+  }
+
+  /** See {@link Logger.fatal}. */
+  fatal(message: string, extra?: Record<string, unknown>): void {
+    this.log("fatal", message, extra);
+  }
+
+  /** See {@link Logger.child}. Unset bindings are inherited; `null` clears one. */
+  child(bindings: LogBindings): Logger {
+    const merged = { ...this.bindings };
+    for (const key of CONTEXT) {
+      const value = bindings[key];
+      if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+    }
+    return new CoreLogger(this.root, merged);
+  }
+
+  /** See {@link Logger.flush}. */
+  async flush(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      try {
+        this.root.pino.flush(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+    await this.root.sink?.flush();
+  }
+
+  private log(level: LogLevel, message: string, extra: Record<string, unknown> | undefined): void {
+    const toStderr = isLevelEnabled(level, this.root.level);
+    const sink = this.root.sink;
+    const toMongo = sink !== undefined && isLevelEnabled(level, this.root.mongoLevel);
+    if (!toStderr && !toMongo) return;
+    // Logging must never throw into the caller, whatever it was given.
+    try {
+      const created = new Date();
+      const text = redactText(typeof message === "string" ? message : String(message));
+      const fields = extra ? toStorable(extra) : {};
+      const context: Record<string, unknown> = { ...this.bindings };
+      for (const key of CONTEXT) if (key in fields) context[key] = fields[key];
+      if (toStderr) this.root.pino[level]({ ...withoutNulls(context), ...omit(fields, CONTEXT) }, text);
+      if (toMongo) sink.write(this.record(level, created, text, context, fields));
+    } catch (error) {
+      process.stderr.write(
+        `core4ts logger: cannot log "${String(message).slice(0, 80)}": ${String(error)}\n`,
+      );
+    }
+  }
+
+  private record(
+    level: LogLevel,
+    created: Date,
+    message: string,
+    context: Record<string, unknown>,
+    fields: Record<string, unknown>,
+  ): LogRecord {
+    const record: LogRecord = {
+      created,
+      ...pythonLevel(level),
+      message,
+      name: String(context.name),
+      hostname: this.root.hostname,
+      pid: process.pid,
+      identifier: nullableString(context.identifier),
+      qual_name: nullableString(context.qual_name),
+      user: nullableString(context.user),
+    };
+    for (const [key, value] of Object.entries(fields)) {
+      if (!FIXED.has(key) && !(CONTEXT as readonly string[]).includes(key)) record[key] = value;
+    }
+    return record;
+  }
+}
+
+/** The host name stored in records (read once). */
+export const HOSTNAME = hostname();
+
+function nullableString(value: unknown): string | null {
+  return value === undefined || value === null ? null : String(value);
+}
+
+function withoutNulls(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== null && v !== undefined));
+}
+
+function omit(object: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([k]) => !keys.includes(k)));
+}
