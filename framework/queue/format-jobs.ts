@@ -1,0 +1,50 @@
+import type { JobRecord } from "../job/index.js";
+
+function iso(date: Date | null): string {
+  return date ? date.toISOString().replace(/\.\d{3}Z$/, "Z") : "-";
+}
+
+/** `coco jobs` output: one line per job, aligned columns. */
+export function formatJobList(records: readonly JobRecord[]): string {
+  if (records.length === 0) return "no jobs";
+  const rows = records.map((r) => [
+    r.id,
+    r.name,
+    r.state,
+    `${Math.round(r.progress.value * 100)}%`,
+    `${r.attempts}/${r.attempts + r.attemptsLeft}`,
+    iso(r.enqueued),
+    r.runtime === null ? "-" : `${r.runtime.toFixed(1)}s`,
+    r.error ?? r.progress.message ?? "",
+  ]);
+  const header = ["ID", "NAME", "STATE", "PROGRESS", "ATTEMPTS", "ENQUEUED", "RUNTIME", "MESSAGE"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+/** `coco job <id>` output: one `key: value` line per field. */
+export function formatJobDetail(record: JobRecord): string {
+  const lines: [string, string][] = [
+    ["id", record.id],
+    ["name", record.name],
+    ["state", record.state],
+    ["args", JSON.stringify(record.args)],
+    [
+      "progress",
+      `${Math.round(record.progress.value * 100)}%${record.progress.message ? ` ${record.progress.message}` : ""}`,
+    ],
+    ["attempts", `${record.attempts} made, ${record.attemptsLeft} left`],
+    ["enqueued", iso(record.enqueued)],
+    ["started", iso(record.started)],
+    ["finished", iso(record.finished)],
+    ["runtime", record.runtime === null ? "-" : `${record.runtime.toFixed(3)} s`],
+    ["sources", record.sources.length ? record.sources.join(", ") : "-"],
+    ["error", record.error ?? "-"],
+  ];
+  return lines.map(([k, v]) => `${`${k}:`.padEnd(10)}${v}`).join("\n");
+}

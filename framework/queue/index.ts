@@ -1,0 +1,7 @@
+export { formatJobDetail, formatJobList } from "./format-jobs.js";
+export { type EnqueueOptions, type JobFilter, JobQueue } from "./job-queue.js";
+export type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
+export { killChannel, knownQueuesKey, queueNameOf } from "./queue-keys.js";
+export { KEEP_COMPLETED, KEEP_FAILED } from "./retention.js";
+export { type InstalledSchedule, Scheduler, type SchedulerOptions, startScheduler } from "./scheduler.js";
+export { startWorkerPool, WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";

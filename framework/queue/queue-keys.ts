@@ -1,0 +1,25 @@
+/**
+ * Redis naming. Every job type has its own BullMQ queue, named after the job inside a `{…}` hash tag, so
+ * that all keys of one queue land in one Redis Cluster slot (`core4:{usage.AggregateLogins}:wait`) while
+ * different job types spread over the cluster.
+ */
+
+/** The BullMQ queue name of a job type. */
+export function queueNameOf(jobName: string): string {
+  return `{${jobName}}`;
+}
+
+/** The job name of a BullMQ queue name (inverse of {@link queueNameOf}). */
+export function jobNameOfQueue(queueName: string): string {
+  return queueName.startsWith("{") && queueName.endsWith("}") ? queueName.slice(1, -1) : queueName;
+}
+
+/** Set of the job names that ever had a queue, so listings find jobs of types this process does not run. */
+export function knownQueuesKey(prefix: string): string {
+  return `${prefix}:known-jobs`;
+}
+
+/** Pub/sub channel on which kill requests reach every worker. */
+export function killChannel(prefix: string): string {
+  return `${prefix}:kill`;
+}

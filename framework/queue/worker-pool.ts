@@ -1,0 +1,246 @@
+import { DelayedError, Queue, UnrecoverableError, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import {
+  type CookieDocument,
+  type JobClass,
+  JobRegistry,
+  type JobRuntime,
+  type JobSettings,
+  type JournalEntry,
+  JournalWriter,
+  journalEntry,
+  type RunInput,
+  resolveSettings,
+  restoreJobArgs,
+  runJob,
+  WorkerShutdownError,
+} from "../job/index.js";
+import type { QueueJob } from "./job-view.js";
+import { KillSwitch } from "./kill-switch.js";
+import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
+import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
+import { createRedis } from "./redis-connection.js";
+
+/** Options of {@link startWorkerPool}. */
+export interface WorkerPoolOptions {
+  /** Jobs of each type this process runs at once (default config `worker.concurrency`). */
+  concurrency?: number;
+  /** Only these job names (default: every registered job). An unknown name fails at once. */
+  jobs?: readonly string[];
+  /** Seconds a graceful close waits for running jobs before interrupting them (default `worker.shutdownTimeout`). */
+  shutdownTimeout?: number;
+  /** Milliseconds a worker's lock on a job lasts without renewal; a dead worker's job is recovered after it (default 30 000). */
+  lockDuration?: number;
+  /** Milliseconds between checks for jobs whose worker died (default 30 000). */
+  stalledInterval?: number;
+  /** Times a job may be recovered from a dead worker before it fails (default 2). */
+  maxStalledCount?: number;
+  /** Close gracefully on SIGTERM and SIGINT (default false; `coco worker` turns it on). */
+  handleSignals?: boolean;
+}
+
+/**
+ * A pool of BullMQ workers, one per job type (each type is its own queue), running the registered plugins'
+ * jobs. `maxParallel` is BullMQ's global concurrency of the type's queue, so it holds across hosts. A job
+ * whose worker dies (kill -9, host loss) is picked up by another worker after `lockDuration`; a graceful
+ * close lets running jobs finish for `shutdownTimeout`, then interrupts them and puts them back in the
+ * queue without using an attempt.
+ */
+export class WorkerPool {
+  private readonly workers: Worker<QueueJobData, QueueJobResult | undefined, string>[] = [];
+  private readonly running = new Map<string, AbortController>();
+  private closing: Promise<void> | undefined;
+  private readonly signalHandler = (): void => {
+    void this.close();
+  };
+
+  private constructor(
+    private readonly runtime: JobRuntime,
+    private readonly connection: Redis,
+    private readonly kills: KillSwitch,
+    private readonly journal: JournalWriter,
+    private readonly shutdownTimeout: number,
+    private readonly handleSignals: boolean,
+    /** Job names this pool runs. */
+    readonly jobNames: readonly string[],
+  ) {}
+
+  /** Starts the pool; see {@link startWorkerPool}. */
+  static async start(runtime: JobRuntime, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
+    const registry = JobRegistry.of(runtime);
+    const classes = options.jobs ? options.jobs.map((name) => registry.get(name)) : registry.all();
+    const core = runtime.config.core;
+    const prefix = core.redis.prefix;
+    const concurrency = options.concurrency ?? core.worker.concurrency;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new Error(`worker concurrency must be a positive integer, got ${concurrency}`);
+    }
+    const connection = createRedis(runtime.redisUrl, "core4.worker");
+    const kills = await KillSwitch.listen(createRedis(runtime.redisUrl, "core4.worker.kill"), prefix);
+    const journal = new JournalWriter(
+      runtime.mongo.sys<JournalEntry>("journal"),
+      runtime.mongo.sys<CookieDocument>("cookie"),
+      runtime.logger,
+    );
+    await runtime.mongo
+      .sys<JournalEntry>("journal")
+      .createIndex({ job_id: 1, finished: -1 })
+      .catch((error: unknown) => runtime.logger.warn("cannot index sys.journal", { reason: String(error) }));
+    const pool = new WorkerPool(
+      runtime,
+      connection,
+      kills,
+      journal,
+      options.shutdownTimeout ?? core.worker.shutdownTimeout,
+      options.handleSignals ?? false,
+      classes.map((c) => c.jobName),
+    );
+    if (classes.length) await connection.sadd(knownQueuesKey(prefix), ...classes.map((c) => c.jobName));
+    for (const jobClass of classes) {
+      const base = JobRegistry.settings(runtime, jobClass);
+      const queue = new Queue(queueNameOf(jobClass.jobName), { connection, prefix });
+      await queue.setGlobalConcurrency(base.maxParallel);
+      await queue.close();
+      const worker = new Worker<QueueJobData, QueueJobResult | undefined, string>(
+        queueNameOf(jobClass.jobName),
+        (job, token) => pool.process(jobClass, base, job, token),
+        {
+          connection,
+          prefix,
+          concurrency: Math.min(concurrency, base.maxParallel),
+          lockDuration: options.lockDuration,
+          stalledInterval: options.stalledInterval,
+          maxStalledCount: options.maxStalledCount ?? 2,
+        },
+      );
+      worker.on("error", (error) =>
+        runtime.logger.error("worker error", { job: jobClass.jobName, reason: error.message }),
+      );
+      pool.workers.push(worker);
+    }
+    await Promise.all(pool.workers.map((w) => w.waitUntilReady()));
+    if (pool.handleSignals) {
+      process.once("SIGTERM", pool.signalHandler);
+      process.once("SIGINT", pool.signalHandler);
+    }
+    runtime.logger.info("worker pool started", { jobs: pool.jobNames, concurrency });
+    return pool;
+  }
+
+  /** Jobs running in this process now. */
+  get active(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Stops taking jobs, waits up to the shutdown timeout for running ones, interrupts the rest (back to the
+   * queue, no attempt used), writes the journal and closes connections. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.handleSignals) {
+        process.off("SIGTERM", this.signalHandler);
+        process.off("SIGINT", this.signalHandler);
+      }
+      const closed = Promise.all(this.workers.map((w) => w.close()));
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), this.shutdownTimeout * 1000);
+      });
+      if ((await Promise.race([closed, deadline])) === "timeout") {
+        this.runtime.logger.warn("shutdown timeout reached: interrupting running jobs", {
+          running: this.running.size,
+        });
+        for (const controller of this.running.values()) {
+          controller.abort(new WorkerShutdownError("the worker is shutting down"));
+        }
+        await closed;
+      }
+      clearTimeout(timer);
+      await this.journal.flush();
+      await this.kills.close();
+      await this.connection.quit().catch(() => undefined);
+      this.runtime.logger.info("worker pool stopped");
+    })();
+    return this.closing;
+  }
+
+  private async process(
+    jobClass: JobClass,
+    base: JobSettings,
+    job: QueueJob,
+    token: string | undefined,
+  ): Promise<QueueJobResult | undefined> {
+    const id = String(job.id);
+    const data = job.data ?? { args: {} };
+    const settings = data.settings ? resolveSettings(jobClass.jobName, base, undefined, data.settings) : base;
+    let args: unknown;
+    try {
+      args = restoreJobArgs(jobClass.jobName, jobClass.args, data.args);
+    } catch (error) {
+      // The arguments passed enqueue validation; a schema changed since. Retrying cannot help.
+      throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+    }
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    this.kills.register(id, controller);
+    const input: RunInput = {
+      runtime: this.runtime,
+      jobClass,
+      id,
+      args,
+      storedArgs: data.args,
+      attemptsMade: job.attemptsMade,
+      enqueued: new Date(job.timestamp),
+      settings: { ...settings, attempts: job.opts.attempts ?? settings.attempts },
+      signal: controller.signal,
+      inline: false,
+      writeProgress: (progress, sources) =>
+        job.updateProgress({ ...progress, sources: [...sources] } satisfies QueueJobProgress),
+    };
+    let outcome: Awaited<ReturnType<typeof runJob>>;
+    try {
+      outcome = await runJob(input);
+    } finally {
+      this.running.delete(id);
+      this.kills.unregister(id);
+    }
+    if (outcome.state !== "interrupted") this.journal.add(journalEntry(input, outcome));
+    const mark = (state: RunMark["state"]): Promise<void> =>
+      job.updateData({
+        ...data,
+        mark: {
+          state,
+          at: job.attemptsStarted,
+          message: outcome.error?.message ?? state,
+          sources: outcome.sources,
+        },
+      });
+    switch (outcome.state) {
+      case "complete":
+        this.journal.touchLastRuntime(jobClass.jobName, outcome.finished);
+        return { sources: outcome.sources };
+      case "killed":
+      case "inactive":
+        await mark(outcome.state);
+        throw new UnrecoverableError(outcome.error?.message ?? outcome.state);
+      case "deferred":
+        await mark("deferred");
+        await job.moveToDelayed(Date.now() + settings.deferTime * 1000, token);
+        throw new DelayedError();
+      case "interrupted":
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      default:
+        throw outcome.error ?? new Error(`job ${jobClass.jobName} failed`);
+    }
+  }
+}
+
+/**
+ * Starts a worker pool for the runtime's registered jobs (`coco worker`). Close it with `pool.close()`
+ * (or pass `handleSignals: true` to close on SIGTERM/SIGINT).
+ */
+export function startWorkerPool(runtime: JobRuntime, options?: WorkerPoolOptions): Promise<WorkerPool> {
+  return WorkerPool.start(runtime, options);
+}
