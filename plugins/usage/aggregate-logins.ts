@@ -4,11 +4,9 @@ import { type CalendarDay, daysBetween, eachDay, todayIn } from "./calendar-day.
 import { condenseDay } from "./condense-day.js";
 import { excludedUsers, type UsageConfig } from "./config.js";
 import { ensureSourceIndexes, ensureTargetIndexes } from "./indexes.js";
+import { AGGREGATE_LOGINS } from "./job-name.js";
 import { parseDayArgument } from "./report-args.js";
 import type { LoginDoc } from "./types.js";
-
-/** Name of the job, its cookie and its config overrides (`jobs.usage.AggregateLogins`). */
-export const AGGREGATE_LOGINS = "usage.AggregateLogins";
 
 // Dates stay strings until the report zone is known: a date-only value means that calendar day there.
 const dayText = z

@@ -8,7 +8,6 @@ import { usageConfigSchema } from "./config.js";
 import { usageRoutes } from "./routes.js";
 
 export {
-  AGGREGATE_LOGINS,
   AggregateLogins,
   type AggregateLoginsArgs,
   type AggregateLoginsResult,
@@ -18,6 +17,7 @@ export { type ChartOptions, renderChart } from "./chart/render-chart.js";
 export { type CondenseOptions, type CondenseResult, condenseDay, LOGIN_MESSAGE } from "./condense-day.js";
 export { excludedUsers, type UsageConfig, usageConfigSchema } from "./config.js";
 export { ensureSourceIndexes, ensureTargetIndexes } from "./indexes.js";
+export { AGGREGATE_LOGINS } from "./job-name.js";
 export { type PageOptions, renderPage } from "./page/render-page.js";
 export { type Aggregate, enumeratePeriods, type Period, periodOf, type WeekStart } from "./periods.js";
 export { parseReportArgs, type RawReportArgs, type ReportRange } from "./report-args.js";

@@ -6,10 +6,10 @@ import {
   replyHtml,
   type ServerRuntime,
 } from "core4ts/server";
-import { AGGREGATE_LOGINS } from "./aggregate-logins.js";
 import type { CalendarDay } from "./calendar-day.js";
 import { renderChart } from "./chart/render-chart.js";
 import { excludedUsers, type UsageConfig } from "./config.js";
+import { AGGREGATE_LOGINS } from "./job-name.js";
 import { renderPage } from "./page/render-page.js";
 import { parseDimension, parseReportArgs } from "./report-args.js";
 import { ReportArgumentError } from "./report-argument-error.js";
