@@ -24,7 +24,7 @@ export { neutraliseFormula, tableToCsv, tableToHtml, tableToText } from "./reply
 export { envelope, type ReplyOptions, reply, replyHtml } from "./reply/reply.js";
 export { asTable, type Table } from "./reply/table.js";
 export type { Envelope, ReplyFormat } from "./reply/types.js";
-export { arg } from "./request/arg.js";
+export { arg, type Bounds } from "./request/arg.js";
 export { getArgument, getArguments, rawArgument } from "./request/get-argument.js";
 export { Core4Router, type RouteInfo } from "./router/core4-router.js";
 export { defineRoutes, type PluginRoutes } from "./router/define-routes.js";
@@ -36,4 +36,6 @@ export type {
   RouteMethod,
   RoutesContext,
 } from "./router/types.js";
+export { JOBS_MANAGE_PERMISSION, JOBS_READ_PERMISSION, jobRoutes } from "./routes/job-routes.js";
+export type { JobsApi, JobsListFilter } from "./routes/jobs-api.js";
 export type { LogBindings, LogExtra, ServerLogger, ServerRuntime } from "./runtime/types.js";

@@ -16,6 +16,8 @@ import type { PluginRoutes } from "../router/define-routes.js";
 import type { Core4State } from "../router/types.js";
 import { registerAuthRoutes } from "../routes/auth-routes.js";
 import { registerHealthRoutes } from "../routes/health-routes.js";
+import { jobRoutes } from "../routes/job-routes.js";
+import type { JobsApi } from "../routes/jobs-api.js";
 import { registerRoleRoutes } from "../routes/role-routes.js";
 import type { ServerRuntime } from "../runtime/types.js";
 import { errorHandler } from "./error-handler.js";
@@ -32,7 +34,9 @@ export interface CreateAppOptions {
   runtime: ServerRuntime;
   /** Plugins whose `routes` are mounted (defaults to none). */
   plugins?: readonly Plugin<unknown, unknown>[];
-  /** More core routes, e.g. `jobRoutes(queue)` for the jobs API. */
+  /** The job queue (`JobQueue`) behind the jobs API; without it the jobs routes answer 503. */
+  queue?: JobsApi;
+  /** More core routes registered beside the built-in ones. */
   coreRoutes?: readonly CoreRoutes[];
   /** Tuning of the login slow-down (tests use small delays). */
   loginThrottle?: LoginThrottleOptions;
@@ -122,6 +126,7 @@ export function createApp(options: CreateAppOptions): Core4App {
   registerHealthRoutes(router, services);
   registerAuthRoutes(router, services);
   registerRoleRoutes(router, services);
+  jobRoutes(options.queue)(router, services);
   for (const register of options.coreRoutes ?? []) register(router, services);
   for (const plugin of options.plugins ?? []) {
     if (plugin.routes === undefined) continue;

@@ -10,26 +10,40 @@ function toNumber(value: unknown): unknown {
   return trimmed === "" ? value : Number(trimmed);
 }
 
+/** Inclusive bounds of a numeric argument. */
+export interface Bounds {
+  min?: number;
+  max?: number;
+}
+
+function bounded(schema: z.ZodNumber, { min, max }: Bounds): z.ZodNumber {
+  let out = schema;
+  if (min !== undefined) out = out.min(min, { error: `expected a number of at least ${min}` });
+  if (max !== undefined) out = out.max(max, { error: `expected a number of at most ${max}` });
+  return out;
+}
+
 /**
  * Zod schemas for request arguments. Query and form values arrive as strings and JSON values with their
  * own types; these accept both, so a GET query and a POST JSON body give the same result.
  *
  * @example
- * const days = getArgument(ctx, "days", arg.int().min(1).default(7));
+ * const days = getArgument(ctx, "days", arg.int({ min: 1 }).default(7));
  */
 export const arg = {
   /** Any string. */
   string: () => z.string({ error: "expected a string" }),
 
-  /** An integer (`"42"` or `42`). */
-  int: () =>
+  /** An integer (`"42"` or `42`), optionally within bounds. */
+  int: (bounds: Bounds = {}) =>
     z.preprocess(
       toNumber,
-      z.number({ error: "expected an integer" }).int({ error: "expected an integer" }).finite(),
+      bounded(z.number({ error: "expected an integer" }).int({ error: "expected an integer" }), bounds),
     ),
 
-  /** A finite number (`"2.5"` or `2.5`). */
-  number: () => z.preprocess(toNumber, z.number({ error: "expected a number" }).finite()),
+  /** A finite number (`"2.5"` or `2.5`), optionally within bounds. */
+  number: (bounds: Bounds = {}) =>
+    z.preprocess(toNumber, bounded(z.number({ error: "expected a number" }), bounds)),
 
   /** A boolean: `yes/y/on/1/true/t` or `no/n/off/0/false/f` (any case), or a JSON boolean. */
   boolean: () =>

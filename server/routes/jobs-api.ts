@@ -1,0 +1,27 @@
+import type { JobRecord, JobState, RawJobArgs } from "../../framework/job/index.js";
+
+/** Filter of {@link JobsApi.list}. */
+export interface JobsListFilter {
+  state?: JobState | readonly JobState[];
+  name?: string;
+  limit?: number;
+}
+
+/**
+ * The queue operations the jobs API calls. The framework's `JobQueue` satisfies it; the server depends on
+ * this shape only.
+ */
+export interface JobsApi {
+  /** Enqueues a registered job with raw arguments (validated by the job's schema). */
+  enqueue(job: string, args?: RawJobArgs): Promise<JobRecord>;
+  /** A job by id (live or from the journal). */
+  get(id: string): Promise<JobRecord>;
+  /** Jobs in the queue, newest first. */
+  list(filter?: JobsListFilter): Promise<JobRecord[]>;
+  /** Kills a pending, deferred, failed or running job. */
+  kill(id: string): Promise<JobRecord>;
+  /** Runs an error, killed, inactive, failed or deferred job again. */
+  restart(id: string): Promise<JobRecord>;
+  /** Removes a job that is not running. */
+  remove(id: string): Promise<void>;
+}
