@@ -1,0 +1,109 @@
+import { Writable } from "node:stream";
+import { afterAll } from "vitest";
+import { loadConfig } from "../../framework/config/index.js";
+import type { JobRuntime } from "../../framework/job/index.js";
+import { createLogger, type Logger, MongoLogSink } from "../../framework/log/index.js";
+import { MongoRegistry } from "../../framework/mongo/index.js";
+import type { Plugin } from "../../framework/plugin.js";
+import { testMongoUri, testRedisUrl, uniqueName } from "../support/services.js";
+
+/** A job runtime on the test services with its own sys database and Redis prefix. */
+export interface TestJobRuntime extends JobRuntime {
+  readonly logger: Logger;
+  /** Redis key prefix of this runtime's queues. */
+  readonly prefix: string;
+  /** Flushes logs and closes MongoDB clients. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link createTestRuntime}. */
+export interface TestRuntimeOptions {
+  /** Config values (merged over the test services' URIs). */
+  overrides?: Record<string, unknown>;
+  /** Reuse this sys database and prefix (a second "process" on the same data). */
+  share?: TestJobRuntime;
+}
+
+const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+/**
+ * Builds a runtime the way the framework's Runtime does, on the test Redis and MongoDB; closed after the
+ * file. Each runtime gets a fresh sys database and queue prefix unless it shares another's.
+ */
+export async function createTestRuntime(
+  plugins: Plugin[],
+  options: TestRuntimeOptions = {},
+): Promise<TestJobRuntime> {
+  const uri = await testMongoUri();
+  const sysDatabase = options.share?.mongo.sysDatabase ?? uniqueName("core4");
+  const prefix = options.share?.prefix ?? uniqueName("q");
+  const redisUrl = testRedisUrl();
+  const { jobs, ...rest } = options.overrides ?? {};
+  const config = loadConfig({
+    env: {},
+    sections: Object.fromEntries(
+      plugins.filter((p) => p.config).map((p) => [p.name, p.config as NonNullable<Plugin["config"]>]),
+    ),
+    overrides: {
+      ...rest,
+      mongodb: { uri, sysDatabase },
+      redis: { url: redisUrl, prefix },
+      log: { level: "silent", mongoLevel: "debug" },
+      ...(jobs ? { jobs } : {}),
+    },
+  });
+  const mongo = new MongoRegistry({ uri, sysDatabase });
+  const sink = new MongoLogSink({ collection: () => mongo.sys("log"), flushIntervalMs: 50 });
+  const logger = createLogger({
+    name: "test",
+    level: "silent",
+    mongoLevel: "debug",
+    sink,
+    destination: silent,
+  });
+  let closed = false;
+  const runtime: TestJobRuntime = {
+    config,
+    mongo,
+    logger,
+    redisUrl,
+    plugins,
+    prefix,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await logger.flush().catch(() => undefined);
+      await sink.close().catch(() => undefined);
+      await mongo.close();
+    },
+  };
+  afterAll(() => runtime.close());
+  return runtime;
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+/** Polls `check` until it returns a value other than undefined (or the test times out). */
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  everyMs = 50,
+): Promise<T> {
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await sleep(everyMs);
+  }
+}
