@@ -53,6 +53,6 @@ describe("cookie", async () => {
     expect(doc?.runs).toBe(2);
     expect(doc?.lastRun).toBe(2);
     expect(doc?.last_runtime).toBeInstanceOf(Date);
-    expect((doc?.last_runtime as Date).getTime()).toBeGreaterThanOrEqual(before.getTime());
+    expect(doc?.last_runtime?.getTime() ?? 0).toBeGreaterThanOrEqual(before.getTime());
   });
 });
