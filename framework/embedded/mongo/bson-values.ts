@@ -42,6 +42,15 @@ export function typeRank(value: unknown): number {
 
 /** Compares two values in BSON order (type bracket first, then value). */
 export function compareValues(a: unknown, b: unknown): number {
+  // Fast paths for the common index key types.
+  if (typeof a === "number" && typeof b === "number")
+    return a < b ? -1 : a > b ? 1 : a === b ? 0 : compareSlow(a, b);
+  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
+  if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime();
+  return compareSlow(a, b);
+}
+
+function compareSlow(a: unknown, b: unknown): number {
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra - rb;

@@ -1,5 +1,5 @@
 import { ObjectId } from "bson";
-import { canonicalKey, type Doc, isPlainObject } from "./bson-values.js";
+import { canonicalKey, type Doc, isPlainObject, typeRank } from "./bson-values.js";
 import { CommandError, ErrorCodes } from "./command-error.js";
 import { compileFilter } from "./mingo-adapter.js";
 import { type IndexRange, type IndexSpec, SecondaryIndex } from "./secondary-index.js";
@@ -61,6 +61,53 @@ function fieldConditions(filter: Doc, out = new Map<string, FieldCondition>()): 
     if (cond.eq || cond.range) out.set(key, cond);
   }
   return out;
+}
+
+/** Values whose index comparison is exactly MongoDB's query equality and ordering. */
+function simpleScalar(value: unknown): boolean {
+  return (
+    (typeof value === "number" && Number.isFinite(value)) ||
+    typeof value === "string" ||
+    typeof value === "boolean" ||
+    value instanceof Date ||
+    value instanceof ObjectId
+  );
+}
+
+const RANGE_OPS = new Set(["$gt", "$gte", "$lt", "$lte"]);
+
+/**
+ * True when an index plan over `eqFields` (equality/$in) and `rangeField` answers `filter` exactly, so the
+ * documents it returns need no further matching.
+ */
+function exactPlan(filter: Doc, eqFields: string[], rangeField: string | undefined): boolean {
+  for (const [key, value] of Object.entries(filter)) {
+    const isEq = eqFields.includes(key);
+    if (!isEq && key !== rangeField) return false;
+    const operators = isPlainObject(value) && Object.keys(value).some((k) => k.startsWith("$"));
+    if (!operators) {
+      if (!isEq || !simpleScalar(value)) return false;
+      continue;
+    }
+    const ranks = new Set<number>();
+    for (const [op, bound] of Object.entries(value as Doc)) {
+      if (isEq && op === "$eq" && simpleScalar(bound)) continue;
+      if (isEq && op === "$in" && Array.isArray(bound) && bound.every(simpleScalar)) continue;
+      if (!isEq && RANGE_OPS.has(op) && simpleScalar(bound)) {
+        ranks.add(typeRank(bound));
+        continue;
+      }
+      return false;
+    }
+    if (ranks.size > 1) return false;
+  }
+  return true;
+}
+
+/** Documents found through an index, and whether they are exactly the filter's matches. */
+export interface IndexPlanResult {
+  docs: Doc[];
+  exact: boolean;
 }
 
 /** One collection: documents by `_id` in natural (insertion) order, plus its secondary indexes. */
@@ -149,6 +196,11 @@ export class CollectionStore {
    * no index applies (the caller scans everything). The caller still applies the whole filter.
    */
   candidates(filter: Doc | undefined): Doc[] | undefined {
+    return this.plan(filter)?.docs;
+  }
+
+  /** Like {@link candidates}, also telling whether the index answered the filter exactly. */
+  plan(filter: Doc | undefined): IndexPlanResult | undefined {
     if (!filter) return undefined;
     const conds = fieldConditions(filter);
     if (conds.size === 0) return undefined;
@@ -164,28 +216,42 @@ export class CollectionStore {
           out.push(doc);
         }
       }
-      return out;
+      return { docs: out, exact: exactPlan(filter, ["_id"], undefined) };
     }
-    let best: { index: SecondaryIndex; eqs: unknown[][]; range?: IndexRange; score: number } | undefined;
+    let best:
+      | {
+          index: SecondaryIndex;
+          eqs: unknown[][];
+          range?: IndexRange;
+          score: number;
+          eqFields: string[];
+          rangeField?: string;
+        }
+      | undefined;
     for (const index of this.indexes.values()) {
       if (!index.usableForQueries) continue;
       let eqs: unknown[][] = [[]];
       let range: IndexRange | undefined;
+      let rangeField: string | undefined;
+      const eqFields: string[] = [];
       let score = 0;
       for (const field of index.fields) {
         const cond = conds.get(field);
         if (cond?.eq && eqs.length * cond.eq.length <= 256) {
           eqs = eqs.flatMap((prefix) => (cond.eq as unknown[]).map((v) => [...prefix, v]));
+          eqFields.push(field);
           score += 2;
           continue;
         }
         if (cond?.range) {
           range = cond.range;
+          rangeField = field;
           score += 1;
         }
         break;
       }
-      if (score > 0 && (!best || score > best.score)) best = { index, eqs, range, score };
+      if (score > 0 && (!best || score > best.score))
+        best = { index, eqs, range, score, eqFields, rangeField };
     }
     if (!best) return undefined;
     const ids = new Set<string>();
@@ -195,7 +261,7 @@ export class CollectionStore {
       const doc = this.docs.get(id);
       if (doc) out.push(doc);
     }
-    return out;
+    return { docs: out, exact: exactPlan(filter, best.eqFields, best.rangeField) };
   }
 }
 

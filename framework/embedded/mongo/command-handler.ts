@@ -162,6 +162,14 @@ export class CommandHandler {
       this.commands.set(name, { run: () => ({}) });
     }
     this.commands.set("fsync", { run: () => ({ numFiles: 1 }), writes: true });
+    this.commands.set("explain", {
+      run: () => {
+        throw new CommandError(
+          ErrorCodes.NotImplemented,
+          "explain is not supported by the embedded MongoDB server",
+        );
+      },
+    });
     this.commands.set("getParameter", { run: () => ({}) });
     this.commands.set("whatsmyuri", { run: () => ({ you: "127.0.0.1" }) });
     this.commands.set("connectionStatus", {
@@ -390,7 +398,9 @@ export class CommandHandler {
       return [];
     }
     const test = compileFilter(filter, variables);
-    const candidates = store.candidates(filter) ?? store.docs.values();
+    const plan = store.plan(filter);
+    if (plan?.exact) return plan.docs;
+    const candidates = plan?.docs ?? store.docs.values();
     const out: Doc[] = [];
     for (const doc of candidates) if (test(doc)) out.push(doc);
     return out;

@@ -5,6 +5,8 @@ import { Journal } from "./journal.js";
 import { StorageEngine } from "./storage-engine.js";
 import { WireConnection } from "./wire-connection.js";
 
+const TTL_INTERVAL_MS = 60_000;
+
 /** Options of {@link EmbeddedMongoServer}. */
 export interface EmbeddedMongoOptions {
   /** Data folder for the journal; without one, everything stays in memory. */
@@ -27,6 +29,7 @@ export class EmbeddedMongoServer {
   private journal: Journal | undefined;
   private nextConnectionId = 1;
   private boundPort = 0;
+  private ttlTimer: NodeJS.Timeout | undefined;
 
   /** @param options data folder, port and host; all optional. */
   constructor(private readonly options: EmbeddedMongoOptions = {}) {}
@@ -68,12 +71,18 @@ export class EmbeddedMongoServer {
     const address = server.address();
     this.boundPort = typeof address === "object" && address ? address.port : 0;
     this.server = server;
+    // MongoDB's TTL monitor also runs once a minute.
+    this.ttlTimer = setInterval(() => {
+      if (this.storage.expire(Date.now()) > 0) void journal?.commit().catch(() => undefined);
+    }, TTL_INTERVAL_MS);
+    this.ttlTimer.unref();
   }
 
   /** Closes all connections, stops listening and flushes the journal. */
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    clearInterval(this.ttlTimer);
     for (const connection of this.connections) connection.close();
     this.connections.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));

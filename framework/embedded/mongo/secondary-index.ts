@@ -1,4 +1,4 @@
-import { canonicalKey, compareValues, type Doc, getPath } from "./bson-values.js";
+import { canonicalKey, compareValues, type Doc, getPath, typeRank } from "./bson-values.js";
 
 /** An index definition as `createIndexes` takes it and `listIndexes` returns it. */
 export interface IndexSpec {
@@ -176,7 +176,7 @@ export class SecondaryIndex {
 
   /**
    * Document keys whose leading fields equal `eq` and whose next field (if `range` is given) lies in the
-   * range, in index order. It is a superset: callers still apply the whole filter.
+   * range, in index order. One-sided ranges stay inside the bound's type bracket, as in MongoDB.
    */
   scan(eq: unknown[], range?: IndexRange): string[] {
     this.settle();
@@ -193,10 +193,14 @@ export class SecondaryIndex {
       if (lower !== undefined) {
         const c = compareValues(v, lower);
         if (c < 0 || (c === 0 && range.gte === undefined)) return -1;
+      } else if (upper !== undefined && typeRank(v) < typeRank(upper)) {
+        return -1; // one-sided ranges stay in their type bracket, as in MongoDB
       }
       if (upper !== undefined) {
         const c = compareValues(v, upper);
         if (c > 0 || (c === 0 && range.lte === undefined)) return 1;
+      } else if (lower !== undefined && typeRank(v) > typeRank(lower)) {
+        return 1;
       }
       return 0;
     };

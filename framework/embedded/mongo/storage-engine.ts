@@ -1,4 +1,4 @@
-import type { Doc } from "./bson-values.js";
+import { type Doc, getPath } from "./bson-values.js";
 import { CollectionStore, idKey } from "./collection-store.js";
 import { CommandError, ErrorCodes } from "./command-error.js";
 import type { IndexSpec } from "./secondary-index.js";
@@ -138,6 +138,34 @@ export class StorageEngine {
     colls.set(toColl, target);
     this.sink?.append({ op: "rename", db: store.db, coll: store.name, toDb, toColl });
     return target;
+  }
+
+  /**
+   * Deletes documents whose TTL index field (a date, or the earliest date of an array) is older than the
+   * index's `expireAfterSeconds`, as MongoDB's TTL monitor does. Returns how many were deleted.
+   */
+  expire(now: number): number {
+    let deleted = 0;
+    for (const colls of this.dbs.values()) {
+      for (const store of colls.values()) {
+        for (const index of store.indexes.values()) {
+          const ttl = index.spec.expireAfterSeconds;
+          if (ttl === undefined || index.fields.length !== 1) continue;
+          const cutoff = now - ttl * 1000;
+          const expired: Doc[] = [];
+          for (const doc of store.docs.values()) {
+            const value = getPath(doc, index.fields[0]);
+            const dates = (Array.isArray(value) ? value : [value]).filter(
+              (v): v is Date => v instanceof Date,
+            );
+            if (dates.length > 0 && Math.min(...dates.map((d) => d.getTime())) <= cutoff) expired.push(doc);
+          }
+          for (const doc of expired) if (store.docs.has(idKey(doc._id))) this.delete(store, doc);
+          deleted += expired.length;
+        }
+      }
+    }
+    return deleted;
   }
 
   /** Applies a journal record during recovery (no sink is attached then). */

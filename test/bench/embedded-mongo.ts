@@ -1,0 +1,124 @@
+/**
+ * Benchmark of the embedded MongoDB server through the official driver: insertMany, an indexed range find
+ * and a two-stage $group aggregate over 1e5 documents, each against a plain-JS loop over the same data in
+ * the same run. Run with `npm run bench:embedded-mongo`.
+ */
+import { MongoClient } from "mongodb";
+import { EmbeddedMongoServer } from "../../framework/embedded/mongo/index.js";
+
+const N = 100_000;
+const USERS = 5_000;
+const DAY = 86_400_000;
+const START = Date.UTC(2024, 0, 1);
+
+interface Login {
+  _id: number;
+  user: string;
+  at: Date;
+  n: number;
+}
+
+function makeDocs(): Login[] {
+  let seed = 42;
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  return Array.from({ length: N }, (_, i) => ({
+    _id: i,
+    user: `u${Math.floor(random() * USERS)}`,
+    at: new Date(START + Math.floor(random() * 365 * DAY)),
+    n: i,
+  }));
+}
+
+async function time<T>(fn: () => Promise<T> | T, repeat = 1): Promise<{ ms: number; result: T }> {
+  let result: T | undefined;
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < repeat; i++) result = await fn();
+  const ms = Number(process.hrtime.bigint() - started) / 1e6 / repeat;
+  return { ms, result: result as T };
+}
+
+function report(name: string, embedded: number, plain: number): void {
+  const ratio = embedded / Math.max(plain, 0.001);
+  console.log(
+    `${name.padEnd(36)} embedded ${embedded.toFixed(1).padStart(8)} ms   plain JS ${plain.toFixed(2).padStart(7)} ms   ratio ${ratio.toFixed(1)}x`,
+  );
+}
+
+function mondayOf(date: Date): number {
+  const day = Math.floor(date.getTime() / DAY);
+  // 1970-01-01 was a Thursday: shift so that Monday is weekday 0.
+  return (day - ((day + 3) % 7)) * DAY;
+}
+
+async function main(): Promise<void> {
+  const server = new EmbeddedMongoServer();
+  await server.start();
+  const client = new MongoClient(server.uri);
+  const coll = client.db("bench").collection<Login>("logins");
+  await coll.createIndex({ at: 1 });
+  const docs = makeDocs();
+  console.log(`embedded MongoDB benchmark: ${N} documents, node ${process.version}`);
+
+  // insertMany: the driver splits into wire batches; the server decodes, checks _id and indexes.
+  const insert = await time(() => coll.insertMany(docs.map((d) => ({ ...d }))));
+  const plainInsert = await time(() => {
+    const byId = new Map<number, Login>();
+    const byAt: [number, number][] = [];
+    for (const d of docs) {
+      byId.set(d._id, { ...d });
+      byAt.push([d.at.getTime(), d._id]);
+    }
+    byAt.sort((a, b) => a[0] - b[0]);
+    return byId.size;
+  });
+  report("insertMany 1e5 (with index on at)", insert.ms, plainInsert.ms);
+
+  // Indexed range find: one week of logins (~1,900 documents), averaged over 20 runs.
+  const from = new Date(START + 100 * DAY);
+  const to = new Date(START + 107 * DAY);
+  const find = await time(() => coll.find({ at: { $gte: from, $lt: to } }).toArray(), 20);
+  const plainFind = await time(() => docs.filter((d) => d.at >= from && d.at < to), 20);
+  if (find.result.length !== plainFind.result.length) throw new Error("range find: result sizes differ");
+  report(`indexed range find (${find.result.length} docs)`, find.ms, plainFind.ms);
+
+  // Distinct users per ISO week: two $group stages.
+  const pipeline = [
+    {
+      $group: {
+        _id: {
+          w: { $dateTrunc: { date: "$at", unit: "week", timezone: "UTC", startOfWeek: "monday" } },
+          u: "$user",
+        },
+      },
+    },
+    { $group: { _id: "$_id.w", users: { $sum: 1 } } },
+    { $sort: { _id: 1 } },
+  ];
+  const agg = await time(() => coll.aggregate(pipeline).toArray(), 3);
+  const plainAgg = await time(() => {
+    const seen = new Map<number, Set<string>>();
+    for (const d of docs) {
+      const w = mondayOf(d.at);
+      let users = seen.get(w);
+      if (!users) {
+        users = new Set();
+        seen.set(w, users);
+      }
+      users.add(d.user);
+    }
+    return [...seen.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([w, u]) => ({ _id: new Date(w), users: u.size }));
+  }, 3);
+  if (JSON.stringify(agg.result) !== JSON.stringify(plainAgg.result))
+    throw new Error("aggregate: results differ");
+  report(`two-stage $group (${agg.result.length} weeks)`, agg.ms, plainAgg.ms);
+
+  await client.close();
+  await server.stop();
+}
+
+await main();

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CollectionStore } from "../../framework/embedded/mongo/collection-store.js";
+import { StorageEngine } from "../../framework/embedded/mongo/storage-engine.js";
+import { openTarget, type Target } from "./harness.js";
+
+const external = /^mongodb/.test(process.env.CORE4_MONGODB_URI ?? "");
+let t: Target;
+beforeAll(async () => {
+  t = await openTarget("indexes");
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+interface Row {
+  _id: number;
+  a: number;
+  b: string;
+  at: Date;
+}
+
+describe("index management", () => {
+  it("creates, lists and drops indexes", async () => {
+    const c = t.db.collection("ix");
+    await c.insertOne({ a: 1, b: 1 });
+    expect(await c.createIndex({ a: 1, b: -1 })).toBe("a_1_b_-1");
+    expect(await c.createIndex({ a: 1, b: -1 })).toBe("a_1_b_-1");
+    expect(await c.createIndex({ b: 1 }, { unique: true, name: "b_unique" })).toBe("b_unique");
+    const indexes = await c.indexes();
+    expect(indexes.map((i) => i.name)).toEqual(["_id_", "a_1_b_-1", "b_unique"]);
+    expect(indexes[0].key).toEqual({ _id: 1 });
+    expect(indexes[2]).toMatchObject({ key: { b: 1 }, unique: true });
+    await expect(c.createIndex({ c: 1 }, { name: "b_unique" })).rejects.toMatchObject({ code: 86 });
+    await c.dropIndex("a_1_b_-1");
+    await expect(c.dropIndex("a_1_b_-1")).rejects.toMatchObject({ code: 27 });
+    await expect(c.dropIndex("_id_")).rejects.toMatchObject({ code: 72 });
+    expect((await c.indexes()).map((i) => i.name)).toEqual(["_id_", "b_unique"]);
+    await c.dropIndexes();
+    expect((await c.indexes()).map((i) => i.name)).toEqual(["_id_"]);
+  });
+
+  it("fails listIndexes on a missing collection with NamespaceNotFound", async () => {
+    await expect(t.db.collection("nope").indexes()).rejects.toMatchObject({ code: 26 });
+  });
+
+  it("refuses a unique index over duplicates and enforces compound uniqueness", async () => {
+    const c = t.db.collection("uq");
+    await c.insertMany([
+      { a: 1, b: 1 },
+      { a: 1, b: 2 },
+    ]);
+    await expect(c.createIndex({ a: 1 }, { unique: true })).rejects.toMatchObject({ code: 11000 });
+    await c.createIndex({ a: 1, b: 1 }, { unique: true });
+    const error = await c.insertOne({ a: 1, b: 2 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 11000, keyPattern: { a: 1, b: 1 }, keyValue: { a: 1, b: 2 } });
+    await c.insertOne({ a: 2, b: 2 });
+    const upd = await c.updateOne({ a: 2 }, { $set: { a: 1 } }).catch((e: unknown) => e);
+    expect(upd).toMatchObject({ code: 11000 });
+    // A unique index treats a missing field as null: only one document may lack it.
+    const lone = t.db.collection("uq_missing");
+    await lone.createIndex({ u: 1 }, { unique: true });
+    await lone.insertOne({ x: 1 });
+    await expect(lone.insertOne({ x: 2 })).rejects.toMatchObject({ code: 11000, keyValue: { u: null } });
+  });
+});
+
+describe("queries through indexes", () => {
+  const rows: Row[] = Array.from({ length: 2000 }, (_, i) => ({
+    _id: i,
+    a: (i * 7919) % 1000,
+    b: `k${i % 13}`,
+    at: new Date(Date.UTC(2024, 0, 1) + ((i * 104729) % 5000) * 3_600_000),
+  }));
+
+  beforeAll(async () => {
+    const c = t.db.collection<Row>("q");
+    await c.createIndex({ a: 1 });
+    await c.createIndex({ b: 1, at: 1 });
+    await c.insertMany(rows);
+  });
+
+  const ids = (docs: { _id: number }[]) => docs.map((d) => d._id).sort((x, y) => x - y);
+
+  it("answers ranges, $in and compound prefixes like a full scan would", async () => {
+    const c = t.db.collection<Row>("q");
+    expect(ids(await c.find({ a: { $gte: 100, $lt: 120 } }).toArray())).toEqual(
+      ids(rows.filter((r) => r.a >= 100 && r.a < 120)),
+    );
+    expect(ids(await c.find({ a: { $in: [5, 6, 700] } }).toArray())).toEqual(
+      ids(rows.filter((r) => [5, 6, 700].includes(r.a))),
+    );
+    const from = new Date("2024-03-01T00:00:00Z");
+    const to = new Date("2024-04-01T00:00:00Z");
+    expect(ids(await c.find({ b: "k3", at: { $gte: from, $lt: to } }).toArray())).toEqual(
+      ids(rows.filter((r) => r.b === "k3" && r.at >= from && r.at < to)),
+    );
+    expect(ids(await c.find({ b: "k3" }).toArray())).toEqual(ids(rows.filter((r) => r.b === "k3")));
+    expect(ids(await c.find({ $and: [{ a: { $gt: 990 } }, { b: "k1" }] }).toArray())).toEqual(
+      ids(rows.filter((r) => r.a > 990 && r.b === "k1")),
+    );
+    const sorted = await c
+      .find({ a: { $lte: 3 } })
+      .sort({ a: -1, _id: 1 })
+      .toArray();
+    expect(sorted.map((r) => r._id)).toEqual(
+      rows
+        .filter((r) => r.a <= 3)
+        .sort((x, y) => y.a - x.a || x._id - y._id)
+        .map((r) => r._id),
+    );
+  });
+
+  it("keeps index results right after updates and deletes", async () => {
+    const c = t.db.collection<Row>("q");
+    await c.updateMany({ a: { $lt: 10 } }, { $set: { a: 5000 } });
+    await c.deleteMany({ a: { $gte: 990, $lt: 1000 } });
+    const moved = rows.filter((r) => r.a < 10).length;
+    expect(await c.countDocuments({ a: 5000 })).toBe(moved);
+    expect(await c.countDocuments({ a: { $lt: 10 } })).toBe(0);
+    expect(await c.countDocuments({ a: { $gte: 990, $lt: 1000 } })).toBe(0);
+    expect(await c.countDocuments({})).toBe(2000 - rows.filter((r) => r.a >= 990).length);
+  });
+});
+
+describe.skipIf(external)("embedded index planner", () => {
+  it("looks up _id directly and ranges and prefixes without scanning", () => {
+    const storage = new StorageEngine();
+    const store = storage.create("db", "c", {});
+    for (let i = 0; i < 10_000; i++) storage.insert(store, { _id: i, v: i % 1000, g: `g${i % 10}`, n: i });
+    storage.createIndex(store, { v: 2, key: { v: 1 }, name: "v_1" });
+    storage.createIndex(store, { v: 2, key: { g: 1, n: 1 }, name: "g_1_n_1" });
+    expect(store).toBeInstanceOf(CollectionStore);
+    expect(store.candidates({ _id: 42 })).toHaveLength(1);
+    expect(store.candidates({ _id: { $in: [1, 2, 99_999] } })).toHaveLength(2);
+    expect(store.candidates({ v: 7 })).toHaveLength(10);
+    expect(store.candidates({ v: { $gte: 10, $lt: 12 } })).toHaveLength(20);
+    expect(store.candidates({ g: "g3", n: { $lt: 100 } })).toHaveLength(10);
+    expect(store.candidates({ g: "g3" })).toHaveLength(1000);
+    expect(store.candidates({ n: 5 })).toBeUndefined(); // n is not a prefix of any index
+  });
+});
