@@ -108,8 +108,9 @@ export class WorkerPool {
           connection,
           prefix,
           concurrency: Math.min(concurrency, base.maxParallel),
-          lockDuration: options.lockDuration,
-          stalledInterval: options.stalledInterval,
+          // BullMQ takes a present-but-undefined option as given: pass only what is set.
+          ...(options.lockDuration !== undefined && { lockDuration: options.lockDuration }),
+          ...(options.stalledInterval !== undefined && { stalledInterval: options.stalledInterval }),
           maxStalledCount: options.maxStalledCount ?? 2,
         },
       );
