@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -174,6 +174,38 @@ describe("ensureServices with embedded services", () => {
     const pids = Object.values(file.processes ?? {}).map((p) => p.pid);
     await adopter.stop();
     for (const pid of pids) await gone(pid);
+  });
+});
+
+describe("services across processes", () => {
+  /** Runs the fixture in a separate Node process, as `coco services` or a command that exits would. */
+  function runFixture(home: string, mode: "detached" | "owned"): { mongodb: string; redis: string } {
+    const fixture = new URL("./fixtures/ensure-and-exit.ts", import.meta.url).pathname;
+    const out = execFileSync(process.execPath, ["--import", "tsx", fixture, home, mode], {
+      encoding: "utf8",
+    });
+    return JSON.parse(out) as { mongodb: string; redis: string };
+  }
+
+  it("detached services outlive the process that started them, and another process reuses them", async () => {
+    const home = freshHome();
+    const started = runFixture(home, "detached");
+    expect(await pingMongo(started.mongodb)).toEqual({ ok: true });
+    expect(await pingRedis(started.redis)).toEqual({ ok: true });
+    expect(runFixture(home, "detached")).toEqual(started);
+    expect(await stopServices(home)).toBe(true);
+  });
+
+  it("an owner that exits without stop() still stops its services", async () => {
+    const home = freshHome();
+    const started = runFixture(home, "owned");
+    const pids = Object.values(readServicesFile(home)?.processes ?? {}).map((p) => p.pid);
+    for (const pid of pids) await gone(pid);
+    expect((await pingRedis(started.redis, 500)).ok).toBe(false);
+    // The file it left is stale: the next process replaces it.
+    const next = await ensure(home);
+    expect(next.owned).toBe(true);
+    await next.stop();
   });
 });
 
