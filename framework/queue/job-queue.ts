@@ -285,9 +285,14 @@ export class JobQueue {
     const jobs = await Promise.all(
       names.map((name) => this.queue(name).getJob(id) as Promise<QueueJob | undefined>),
     );
-    const job = jobs.find((j) => j !== undefined);
+    let job = jobs.find((j) => j !== undefined);
     if (!job) return undefined;
     const bullState = await job.getState();
+    if ((bullState === "completed" || bullState === "failed") && !job.finishedOn) {
+      // It finished between the two reads: read the final job, which no longer changes.
+      job = (await this.queue(job.name).getJob(id)) as QueueJob | undefined;
+      if (!job) return undefined;
+    }
     const state = coreState(job, bullState as BullState);
     if (!state) return undefined;
     return { job, record: recordOf(job, state) };
