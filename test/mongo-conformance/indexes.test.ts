@@ -138,4 +138,16 @@ describe.skipIf(external)("embedded index planner", () => {
     expect(store.candidates({ g: "g3" })).toHaveLength(1000);
     expect(store.candidates({ n: 5 })).toBeUndefined(); // n is not a prefix of any index
   });
+
+  it("expires documents through a TTL index", () => {
+    const storage = new StorageEngine();
+    const store = storage.create("db", "ttl", {});
+    storage.createIndex(store, { v: 2, key: { at: 1 }, name: "at_1", expireAfterSeconds: 60 });
+    const now = Date.UTC(2024, 0, 1, 12);
+    storage.insert(store, { _id: 1, at: new Date(now - 61_000) });
+    storage.insert(store, { _id: 2, at: new Date(now - 10_000) });
+    storage.insert(store, { _id: 3, at: "not a date" });
+    expect(storage.expire(now)).toBe(1);
+    expect([...store.docs.values()].map((d) => d._id)).toEqual([2, 3]);
+  });
 });

@@ -88,7 +88,8 @@ export class WireConnection {
       }
       if (this.buffered < length) return;
       const frame = this.take(length);
-      this.queue = this.queue.then(() => this.process(frame));
+      // A failure here is a bug or a dead socket: drop this connection, never the server.
+      this.queue = this.queue.then(() => this.process(frame)).catch(() => this.close());
     }
   }
 
