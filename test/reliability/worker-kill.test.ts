@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { afterAll, describe, expect, it } from "vitest";
+import { JobQueue } from "../../framework/queue/index.js";
+import { createTestRuntime, eventually } from "../job/support.js";
+import { testMongoUri, testRedisUrl } from "../support/services.js";
+import { Checkpointed, reliabilityPlugin, STEPS } from "./checkpoint-job.js";
+
+describe("worker killed with -9", async () => {
+  const runtime = await createTestRuntime([reliabilityPlugin]);
+  const queue = new JobQueue(runtime);
+  const children: ChildProcess[] = [];
+
+  async function startWorker(): Promise<ChildProcess> {
+    const child = spawn(
+      process.execPath,
+      ["--conditions=development", "--import", "tsx", "test/reliability/worker-process.ts"],
+      {
+        env: {
+          ...process.env,
+          TEST_MONGODB_URI: await testMongoUri(),
+          TEST_SYS_DATABASE: runtime.mongo.sysDatabase,
+          TEST_REDIS_URL: testRedisUrl(),
+          TEST_PREFIX: runtime.prefix,
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    children.push(child);
+    const [chunk] = (await once(child.stdout as NodeJS.ReadableStream, "data")) as [Buffer];
+    expect(chunk.toString()).toContain("ready");
+    return child;
+  }
+
+  afterAll(async () => {
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await once(child, "exit");
+      }
+    }
+    await queue.close();
+  });
+
+  it("loses no job: another worker completes it, resuming from the cookie checkpoint", {
+    timeout: 60_000,
+  }, async () => {
+    const first = await startWorker();
+    const { id } = await queue.enqueue(Checkpointed);
+    const cookies = runtime.mongo.sys("cookie");
+    await eventually(async () => {
+      const step = (await cookies.findOne({ _id: "reliability.Checkpointed" }))?.step as number | undefined;
+      return step !== undefined && step >= 5 ? step : undefined;
+    });
+    first.kill("SIGKILL");
+    await once(first, "exit");
+    const killedAt = (await cookies.findOne({ _id: "reliability.Checkpointed" }))?.step as number;
+    expect((await queue.get(id)).state).toBe("running");
+
+    const second = await startWorker();
+    const done = await eventually(async () => {
+      const record = await queue.get(id);
+      return record.state === "complete" ? record : undefined;
+    }, 100);
+    expect(done.sources).toEqual([`pid-${second.pid}`]);
+    const steps = await runtime.mongo.collection("reliability/steps").find({}).sort({ step: 1 }).toArray();
+    const bySecond = steps.filter((s) => s.pid === second.pid);
+    // The rerun resumed after the checkpoint instead of starting over at step 1.
+    expect(bySecond[0]?.resumedFrom).toBe(killedAt);
+    expect(bySecond[0]?.step).toBe(killedAt + 1);
+    expect(new Set(steps.map((s) => s.step)).size).toBe(STEPS);
+  });
+});

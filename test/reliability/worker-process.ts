@@ -1,0 +1,35 @@
+/**
+ * A worker process for the reliability tests: runs the reliability plugin's jobs on the Redis, MongoDB,
+ * sys database and queue prefix given in its environment, with short lock and stalled intervals so that
+ * recovery from a killed sibling is quick. Prints "ready" once it takes jobs.
+ */
+import { Writable } from "node:stream";
+import { createLogger, loadConfig, MongoLogSink, MongoRegistry, startWorkerPool } from "core4ts";
+import { reliabilityPlugin } from "./checkpoint-job.js";
+
+const env = process.env;
+const uri = env.TEST_MONGODB_URI as string;
+const sysDatabase = env.TEST_SYS_DATABASE as string;
+const config = loadConfig({
+  env: {},
+  overrides: {
+    mongodb: { uri, sysDatabase },
+    redis: { url: env.TEST_REDIS_URL, prefix: env.TEST_PREFIX },
+    log: { level: "silent" },
+  },
+});
+const mongo = new MongoRegistry({ uri, sysDatabase });
+const sink = new MongoLogSink({ collection: () => mongo.sys("log") });
+const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+const logger = createLogger({ name: "reliability", level: "silent", sink, destination: silent });
+const runtime = { config, mongo, logger, redisUrl: env.TEST_REDIS_URL, plugins: [reliabilityPlugin] };
+
+const pool = await startWorkerPool(runtime, { concurrency: 1, lockDuration: 1_000, stalledInterval: 500 });
+process.stdout.write("ready\n");
+process.once("SIGTERM", () => {
+  void pool.close().then(async () => {
+    await sink.close();
+    await mongo.close();
+    process.exit(0);
+  });
+});
