@@ -3,9 +3,10 @@
  * @packageDocumentation
  */
 export * from "./config/index.js";
+export * from "./embedded/index.js";
 export * from "./job/index.js";
 export * from "./log/index.js";
 export * from "./mongo/index.js";
-export * from "./queue/index.js";
 export { definePlugin, type Plugin, type PluginDefinition } from "./plugin.js";
+export * from "./queue/index.js";
 export { Runtime, type RuntimeOptions, ServiceUnavailableError } from "./runtime.js";

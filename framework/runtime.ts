@@ -54,7 +54,9 @@ export class Runtime {
   static async start(options: RuntimeOptions = {}): Promise<Runtime> {
     const plugins = options.plugins ?? [];
     const sections = Object.fromEntries(
-      plugins.filter((p) => p.config !== undefined).map((p) => [p.name, p.config as NonNullable<Plugin["config"]>]),
+      plugins
+        .filter((p) => p.config !== undefined)
+        .map((p) => [p.name, p.config as NonNullable<Plugin["config"]>]),
     );
     const config = loadConfig({
       sections,
@@ -85,8 +87,8 @@ export class Runtime {
     const sink = new MongoLogSink({ collection: () => mongo.sys("log"), bufferSize: core.log.bufferSize });
     const logger = createLogger({
       name: options.name ?? "core4",
-      level: core.log.level === "silent" ? undefined : core.log.level,
-      mongoLevel: core.log.mongoLevel === "silent" ? undefined : core.log.mongoLevel,
+      level: core.log.level,
+      mongoLevel: core.log.mongoLevel,
       sink,
     });
     return new Runtime(config, mongo, logger, services.redisUrl, plugins, services, sink);

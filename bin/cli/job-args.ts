@@ -14,7 +14,7 @@ export function collectJobArgs(pairs: readonly string[], json: string | undefine
       throw new CliError(`--args is not valid JSON: ${(error as Error).message}`);
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-      throw new CliError("--args must be a JSON object, like '{\"start\": \"2026-01-01\"}'");
+      throw new CliError('--args must be a JSON object, like \'{"start": "2026-01-01"}\'');
     }
     args = { ...(parsed as Record<string, unknown>) };
   }

@@ -30,7 +30,9 @@ export async function loadPlugins(env: NodeJS.ProcessEnv = process.env): Promise
     try {
       module = (await import(target)) as { default?: unknown };
     } catch (error) {
-      throw new CliError(`cannot load plugin module "${specifier}": ${(error as Error).message.split("\n")[0]}`);
+      throw new CliError(
+        `cannot load plugin module "${specifier}": ${(error as Error).message.split("\n")[0]}`,
+      );
     }
     if (!isPlugin(module.default)) {
       throw new CliError(`plugin module "${specifier}" must export a definePlugin() result as default`);

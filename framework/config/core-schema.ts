@@ -55,7 +55,11 @@ export const coreConfigSchema = z.strictObject({
       /** Creates or updates role `admin` at start. */
       adminPassword: z.string().min(1).optional(),
       /** Token lifetime in seconds. */
-      tokenTtl: z.number().int().positive().default(8 * 3600),
+      tokenTtl: z
+        .number()
+        .int()
+        .positive()
+        .default(8 * 3600),
       /** Largest accepted request body in bytes. */
       bodyLimit: z.number().int().positive().default(1_000_000),
       /** Request timeout in milliseconds. */

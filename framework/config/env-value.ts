@@ -18,7 +18,10 @@ export function unwrapSchema(schema: z.ZodType): z.ZodType {
   let current = schema;
   for (;;) {
     const def = defOf(current);
-    if (def.innerType && ["default", "prefault", "optional", "nullable", "readonly", "catch"].includes(def.type)) {
+    if (
+      def.innerType &&
+      ["default", "prefault", "optional", "nullable", "readonly", "catch"].includes(def.type)
+    ) {
       current = def.innerType;
     } else {
       return current;

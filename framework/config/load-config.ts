@@ -58,7 +58,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (!resolved) {
       // In the lenient first pass, a plugin's section is not known yet: skip it, the strict pass checks it.
       if (options.allowUnknownSections && !resolvePath(strict, segments.slice(0, 1))) return;
-      throw new ConfigError(`unknown config key "${segments.join(".")}" (from environment variable ${variable})`);
+      throw new ConfigError(
+        `unknown config key "${segments.join(".")}" (from environment variable ${variable})`,
+      );
     }
     setPath(envValues, resolved.path, convertEnvValue(resolved.leaf, raw));
     envSources.set(resolved.path.join("."), variable);
@@ -72,7 +74,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (!variable.startsWith(OPTION_PREFIX) || raw === undefined) continue;
     const segments = variable.slice(OPTION_PREFIX.length).split("__");
     if (segments.some((s) => s === "")) {
-      throw new ConfigError(`environment variable ${variable} does not name a config key (use CORE4_OPTION_a__b)`);
+      throw new ConfigError(
+        `environment variable ${variable} does not name a config key (use CORE4_OPTION_a__b)`,
+      );
     }
     setFromEnv(variable, segments, raw);
   }
@@ -122,7 +126,9 @@ function readYaml(file: string): Record<string, unknown> {
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw new ConfigError(`config file ${file} must hold a mapping of keys, not ${Array.isArray(value) ? "a list" : typeof value}`);
+    throw new ConfigError(
+      `config file ${file} must hold a mapping of keys, not ${Array.isArray(value) ? "a list" : typeof value}`,
+    );
   }
   return value as Record<string, unknown>;
 }

@@ -34,7 +34,11 @@ export function parseCollectionRef(ref: string, defaults: CollectionRefDefaults)
       );
     }
     const [db, collection] = parts as [string, string];
-    return { uri: `${prefix}${hosts}/${query}`, db: checkDb(db, text), collection: checkColl(collection, text) };
+    return {
+      uri: `${prefix}${hosts}/${query}`,
+      db: checkDb(db, text),
+      collection: checkColl(collection, text),
+    };
   }
   const parts = text.split("/");
   if (parts.length === 1) {
@@ -44,7 +48,9 @@ export function parseCollectionRef(ref: string, defaults: CollectionRefDefaults)
     const [db, collection] = parts as [string, string];
     return { uri: defaults.uri, db: checkDb(db, text), collection: checkColl(collection, text) };
   }
-  throw new CollectionRefError(`collection reference "${text}" must be coll, db/coll or mongodb://host/db/coll`);
+  throw new CollectionRefError(
+    `collection reference "${text}" must be coll, db/coll or mongodb://host/db/coll`,
+  );
 }
 
 function checkDb(db: string, ref: string): string {
@@ -55,8 +61,15 @@ function checkDb(db: string, ref: string): string {
 }
 
 function checkColl(collection: string, ref: string): string {
-  if (collection === "" || collection.includes("$") || collection.startsWith(".") || collection.includes("\0")) {
-    throw new CollectionRefError(`invalid collection name "${collection}" in collection reference ${redactUri(ref)}`);
+  if (
+    collection === "" ||
+    collection.includes("$") ||
+    collection.startsWith(".") ||
+    collection.includes("\0")
+  ) {
+    throw new CollectionRefError(
+      `invalid collection name "${collection}" in collection reference ${redactUri(ref)}`,
+    );
   }
   return collection;
 }

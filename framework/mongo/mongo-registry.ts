@@ -39,7 +39,8 @@ export class MongoRegistry {
         client = new MongoClient(uri, this.clientOptions);
       } catch (error) {
         // The driver's parse errors may quote the URI; never let a password through.
-        const message = error instanceof Error ? error.message.replaceAll(uri, redactUri(uri)) : String(error);
+        const message =
+          error instanceof Error ? error.message.replaceAll(uri, redactUri(uri)) : String(error);
         throw new Error(`invalid MongoDB URI ${redactUri(uri)}: ${message}`);
       }
       this.clients.set(uri, client);
@@ -56,7 +57,10 @@ export class MongoRegistry {
    * Resolves a collection reference (`coll`, `db/coll`, `mongodb://…/db/coll`) to a driver collection.
    * `defaultDb` fills a reference without a database (the sys database when omitted).
    */
-  collection<T extends Document = Document>(ref: string, defaultDb: string = this.sysDatabase): Collection<T> {
+  collection<T extends Document = Document>(
+    ref: string,
+    defaultDb: string = this.sysDatabase,
+  ): Collection<T> {
     const resolved = parseCollectionRef(ref, { uri: this.uri, db: defaultDb });
     return this.client(resolved.uri).db(resolved.db).collection<T>(resolved.collection);
   }

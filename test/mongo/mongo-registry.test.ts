@@ -27,7 +27,12 @@ describe("MongoRegistry", async () => {
     const hosts = /^mongodb(?:\+srv)?:\/\/[^/]*/.exec(base)?.[0];
     const ref = `${hosts}/${otherDb}/viaUri${query ? `?${query}` : ""}`;
     await registry.collection(ref).insertOne({ via: "uri" });
-    expect(await client.db(otherDb).collection("viaUri").findOne({}, { projection: { _id: 0 } })).toEqual({
+    expect(
+      await client
+        .db(otherDb)
+        .collection("viaUri")
+        .findOne({}, { projection: { _id: 0 } }),
+    ).toEqual({
       via: "uri",
     });
   });

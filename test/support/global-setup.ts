@@ -63,7 +63,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   );
   const spawned = new Promise<void>((resolve, reject) => {
     child.once("error", (error) =>
-      reject(new Error(`cannot start redis-server (${error.message}): apt-get install redis-server, or set CORE4_REDIS_URL`)),
+      reject(
+        new Error(
+          `cannot start redis-server (${error.message}): apt-get install redis-server, or set CORE4_REDIS_URL`,
+        ),
+      ),
     );
     child.once("spawn", () => resolve());
   });

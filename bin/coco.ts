@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+/**
+ * coco: the core4ts command line, and the composition root that wires framework, server and plugins.
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { register } from "tsx/esm/api";
+import { CliError, errorLine } from "./cli/cli-error.js";
+
+// Plugin modules named in config may be TypeScript: let Node load them.
+register();
+
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+const program = new Command("coco")
+  .description("core4ts: jobs over BullMQ and Redis, MongoDB data, an API server, and the usage report")
+  .option("--verbose", "print stack traces of errors")
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+program
+  .command("serve")
+  .description("run the API server")
+  .option("--port <n>", "HTTP port (default CORE4_PORT or 5001)", integer("--port", 0, 65_535))
+  .action(async (o: { port?: number }) => {
+    const { runParts } = await import("./commands/process-commands.js");
+    await runParts("serve", { serve: true, port: o.port });
+  });
+
+program
+  .command("worker")
+  .description("run a worker pool for the registered jobs")
+  .option("--concurrency <n>", "jobs of each type run at once", integer("--concurrency", 1, 1000))
+  .action(async (o: { concurrency?: number }) => {
+    const { runParts } = await import("./commands/process-commands.js");
+    await runParts("worker", { worker: true, concurrency: o.concurrency });
+  });
+
+program
+  .command("scheduler")
+  .description("enqueue scheduled jobs on time")
+  .action(async () => {
+    const { runParts } = await import("./commands/process-commands.js");
+    await runParts("scheduler", { scheduler: true });
+  });
+
+program
+  .command("dev")
+  .description("embedded services, server, worker and scheduler in one process")
+  .option("--port <n>", "HTTP port", integer("--port", 0, 65_535))
+  .option("--concurrency <n>", "worker concurrency", integer("--concurrency", 1, 1000))
+  .action(async (o: { port?: number; concurrency?: number }) => {
+    const { runParts } = await import("./commands/process-commands.js");
+    await runParts("dev", {
+      serve: true,
+      worker: true,
+      scheduler: true,
+      port: o.port,
+      concurrency: o.concurrency,
+    });
+  });
+
+program
+  .command("demo")
+  .description("dev plus sample logins and the usage report")
+  .option("--port <n>", "HTTP port", integer("--port", 0, 65_535))
+  .action(async (o: { port?: number }) => {
+    const { demoCommand } = await import("./commands/demo-command.js");
+    await demoCommand({ port: o.port });
+  });
+
+program
+  .command("enqueue")
+  .description("enqueue a job and print its id")
+  .argument("<job>", "job name, e.g. usage.AggregateLogins")
+  .argument("[args...]", "arguments as name=value")
+  .option("--args <json>", "arguments as a JSON object")
+  .option("--json", "print the job record as JSON")
+  .action(async (job: string, args: string[], o: { args?: string; json?: boolean }) => {
+    const { enqueueCommand } = await import("./commands/job-commands.js");
+    await enqueueCommand(job, args, o);
+  });
+
+program
+  .command("run")
+  .description("run a job inline, without queue or Redis")
+  .argument("<job>", "job name")
+  .argument("[args...]", "arguments as name=value")
+  .option("--args <json>", "arguments as a JSON object")
+  .option("--json", "print the run record as JSON")
+  .action(async (job: string, args: string[], o: { args?: string; json?: boolean }) => {
+    const { runCommand } = await import("./commands/job-commands.js");
+    await runCommand(job, args, o);
+  });
+
+program
+  .command("jobs")
+  .description("list jobs")
+  .option("--state <states>", "only these states (comma separated)")
+  .option("--name <job>", "only jobs of this name")
+  .option("--json", "print JSON")
+  .action(async (o: { state?: string; name?: string; json?: boolean }) => {
+    const { jobsCommand } = await import("./commands/job-commands.js");
+    await jobsCommand(o);
+  });
+
+program
+  .command("job")
+  .description("show one job")
+  .argument("<id>", "job id")
+  .option("--json", "print JSON")
+  .action(async (id: string, o: { json?: boolean }) => {
+    const { jobCommand } = await import("./commands/job-commands.js");
+    await jobCommand(id, o);
+  });
+
+for (const action of ["kill", "restart", "remove"] as const) {
+  program
+    .command(action)
+    .description(`${action} a job`)
+    .argument("<id>", "job id")
+    .option("--json", "print JSON")
+    .action(async (id: string, o: { json?: boolean }) => {
+      const { controlCommand } = await import("./commands/job-commands.js");
+      await controlCommand(action, id, o);
+    });
+}
+
+const role = program.command("role").description("manage users and roles");
+role
+  .command("add")
+  .argument("<name>", "login name")
+  .option("--password <password>", "password (or CORE4_ROLE_PASSWORD)")
+  .option("--email <email>", "e-mail address")
+  .addOption(new Option("--perm <patterns...>", "permission patterns, e.g. api://usage/*"))
+  .option("--json", "print JSON")
+  .action(async (name: string, o: { password?: string; email?: string; perm?: string[]; json?: boolean }) => {
+    const { roleAddCommand } = await import("./commands/role-commands.js");
+    await roleAddCommand(name, o);
+  });
+role
+  .command("list")
+  .option("--json", "print JSON")
+  .action(async (o: { json?: boolean }) => {
+    const { roleListCommand } = await import("./commands/role-commands.js");
+    await roleListCommand(o);
+  });
+role
+  .command("remove")
+  .argument("<name>", "login name")
+  .action(async (name: string) => {
+    const { roleRemoveCommand } = await import("./commands/role-commands.js");
+    await roleRemoveCommand(name);
+  });
+
+program
+  .command("services")
+  .description("start the embedded services in the background and print their URLs; `stop` stops them")
+  .argument("[action]", "stop")
+  .action(async (action: string | undefined) => {
+    const { servicesCommand, servicesStopCommand } = await import("./commands/services.js");
+    if (action === undefined) await servicesCommand();
+    else if (action === "stop") await servicesStopCommand();
+    else throw new CliError(`unknown services action "${action}" (use: coco services [stop])`);
+  });
+
+program
+  .command("init")
+  .description("scaffold a new plugin project")
+  .argument("<name>", "project and plugin name (lowercase identifier)")
+  .action(async (name: string) => {
+    const { initCommand } = await import("./commands/init-command.js");
+    await initCommand(name);
+  });
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+    // Long-running commands return after their shutdown; make sure no stray handle keeps us alive.
+    process.exit(0);
+  } catch (error) {
+    const verbose = process.argv.includes("--verbose");
+    process.stderr.write(`coco: ${errorLine(error)}\n`);
+    if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.exit(1);
+  }
+}
+
+await main();

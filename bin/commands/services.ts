@@ -1,0 +1,24 @@
+import { ensureServices, loadConfig, stopServices } from "core4ts";
+
+/**
+ * `coco services`: makes sure the embedded services run as background processes that outlive this command,
+ * and prints `{"mongodb": "<uri>", "redis": "<url>"}`. With services already running it only prints them.
+ */
+export async function servicesCommand(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadConfig({ env, allowUnknownSections: true });
+  const services = await ensureServices({
+    home: config.core.home,
+    mongodbUri: config.core.mongodb.uri,
+    redisUrl: config.core.redis.url,
+    needRedis: true,
+    detached: true,
+  });
+  process.stdout.write(`${JSON.stringify({ mongodb: services.mongodbUri, redis: services.redisUrl })}\n`);
+}
+
+/** `coco services stop`: stops the background services of this CORE4_HOME. */
+export async function servicesStopCommand(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadConfig({ env, allowUnknownSections: true });
+  const stopped = await stopServices(config.core.home);
+  process.stdout.write(stopped ? "services stopped\n" : "no services were running\n");
+}
