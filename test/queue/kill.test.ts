@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import type { CookieDocument } from "../../framework/job/index.js";
 import { CoreJob, JobStateError, type JournalEntry } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue, startWorkerPool } from "../../framework/queue/index.js";
@@ -41,7 +42,7 @@ describe("kill", async () => {
       const r = await operator.get(id);
       return r.state === "killed" ? r : undefined;
     });
-    const cookies = workerRuntime.mongo.sys("cookie");
+    const cookies = workerRuntime.mongo.sys<CookieDocument>("cookie");
     await sleep(200);
     const stepAtKill = (await cookies.findOne({ _id: "t.LongLoop" }))?.step as number;
     // The loop saw its signal at its next progress report: no step after that one.

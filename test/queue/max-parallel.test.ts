@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import type { CookieDocument } from "../../framework/job/index.js";
 import { CoreJob } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue, startWorkerPool } from "../../framework/queue/index.js";
@@ -37,7 +38,7 @@ describe("maxParallel", async () => {
 
   it("caps runs of a job type across the whole pool", async () => {
     for (let n = 0; n < 8; n++) await queue.enqueue(Exclusive, { n });
-    const cookie = first.mongo.sys("cookie");
+    const cookie = first.mongo.sys<CookieDocument>("cookie");
     await eventually(async () =>
       (await cookie.findOne({ _id: "t.Exclusive" }))?.done === 8 ? true : undefined,
     );

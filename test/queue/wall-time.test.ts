@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import type { CookieDocument } from "../../framework/job/index.js";
 import { CoreJob } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue, startWorkerPool } from "../../framework/queue/index.js";
@@ -35,7 +36,7 @@ describe("wall time", async () => {
     expect(record.error).toMatch(/exceeded its wall time of 0.3 s/);
     expect(record.attempts).toBe(1);
     const signalled = await eventually(async () =>
-      (await runtime.mongo.sys("cookie").findOne({ _id: "t.Sleeper" }))?.signalled === true
+      (await runtime.mongo.sys<CookieDocument>("cookie").findOne({ _id: "t.Sleeper" }))?.signalled === true
         ? true
         : undefined,
     );

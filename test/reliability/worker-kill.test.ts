@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, describe, expect, it } from "vitest";
+import type { CookieDocument } from "../../framework/job/index.js";
 import { JobQueue } from "../../framework/queue/index.js";
 import { createTestRuntime, eventually } from "../job/support.js";
 import { testMongoUri, testRedisUrl } from "../support/services.js";
@@ -47,7 +48,7 @@ describe("worker killed with -9", async () => {
   }, async () => {
     const first = await startWorker();
     const { id } = await queue.enqueue(Checkpointed);
-    const cookies = runtime.mongo.sys("cookie");
+    const cookies = runtime.mongo.sys<CookieDocument>("cookie");
     await eventually(async () => {
       const step = (await cookies.findOne({ _id: "reliability.Checkpointed" }))?.step as number | undefined;
       return step !== undefined && step >= 5 ? step : undefined;
