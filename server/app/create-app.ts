@@ -38,6 +38,11 @@ export interface CreateAppOptions {
   queue?: JobsApi;
   /** More core routes registered beside the built-in ones. */
   coreRoutes?: readonly CoreRoutes[];
+  /**
+   * How long a token holder's role is reused before sys.role is read again, in ms (default 1000): a
+   * removed or deactivated role loses access within this time. 0 reads it on every request.
+   */
+  roleCacheMs?: number;
   /** Tuning of the login slow-down (tests use small delays). */
   loginThrottle?: LoginThrottleOptions;
   /** Environment for NODE_ENV checks (defaults to `process.env`). */
@@ -59,25 +64,32 @@ function isPluginRoutes(value: unknown): value is PluginRoutes {
 function redisProbe(url: string | undefined): { probe: RedisProbe; close: () => Promise<void> } {
   if (!url) return { probe: async () => undefined, close: async () => {} };
   let client: Redis | undefined;
-  const probe: RedisProbe = async () => {
-    client ??= new Redis(url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      connectTimeout: 2_000,
+  let connecting: Promise<void> | undefined;
+  const connected = (): Promise<void> => {
+    if (!client) {
+      client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+      // An unreachable Redis must not crash the process with unhandled "error" events.
+      client.on("error", () => {});
+    }
+    // One shared connect for concurrent probes; ioredis reconnects by itself afterwards.
+    connecting ??= client.connect().catch((error: unknown) => {
+      connecting = undefined;
+      throw error;
     });
-    // An unreachable Redis must not crash the process with unhandled "error" events.
-    if (client.listenerCount("error") === 0) client.on("error", () => {});
+    return connecting;
+  };
+  const probe: RedisProbe = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("timeout")), 2_000);
+    });
     try {
-      if (client.status === "wait" || client.status === "end") await client.connect();
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("timeout")), 2_000);
-      });
-      const pong = await Promise.race([client.ping(), timeout]).finally(() => clearTimeout(timer));
+      const pong = await Promise.race([connected().then(() => client?.ping()), timeout]);
       return pong === "PONG";
     } catch {
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   };
   return { probe, close: async () => void client?.disconnect() };
@@ -109,7 +121,7 @@ export function createApp(options: CreateAppOptions): Core4App {
   const roles = new RoleStore(runtime.mongo.sys("role"));
   const tokens = new TokenService(secret, server.tokenTtl);
   const throttle = new LoginThrottle(options.loginThrottle);
-  const authenticator = new Authenticator(roles, tokens, throttle);
+  const authenticator = new Authenticator(roles, tokens, throttle, options.roleCacheMs);
   const redis = redisProbe(runtime.redisUrl);
   const services: AppServices = {
     runtime,

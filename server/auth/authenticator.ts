@@ -21,14 +21,21 @@ export function clientAddress(ctx: Core4Context): string {
 
 /**
  * Finds out who sent a request: `Authorization: Bearer <token>`, `Authorization: Basic`, or the login
- * cookie, in that order. Token holders are re-checked against `sys.role` on every request, so removing
- * or deactivating a role takes effect at once. None of these write a login event.
+ * cookie, in that order. Token holders are re-checked against `sys.role` (reused for `roleCacheMs`), so
+ * removing or deactivating a role takes effect within that time. None of these write a login event.
  */
 export class Authenticator {
+  private readonly cache = new Map<string, { role: RoleInfo | undefined; until: number }>();
+
+  /**
+   * @param roleCacheMs How long a token holder's role is reused before `sys.role` is read again: a removed
+   *   or deactivated role loses access within this time. 0 reads it on every request.
+   */
   constructor(
     private readonly roles: RoleStore,
     private readonly tokens: TokenService,
     private readonly throttle: LoginThrottle,
+    private readonly roleCacheMs = 1_000,
   ) {}
 
   /** The user of a request; undefined when it carries no credentials; 401 when they are invalid. */
@@ -65,9 +72,20 @@ export class Authenticator {
   private async tokenUser(token: string, via: AuthUser["via"]): Promise<AuthUser | undefined> {
     const claims = await this.tokens.verify(token);
     if (!claims) return undefined;
-    const role = await this.roles.get(claims.name);
+    const role = await this.role(claims.name);
     if (!role?.is_active) return undefined;
     return toUser(role, via);
+  }
+
+  private async role(name: string): Promise<RoleInfo | undefined> {
+    if (this.roleCacheMs <= 0) return this.roles.get(name);
+    const now = Date.now();
+    const hit = this.cache.get(name);
+    if (hit && hit.until > now) return hit.role;
+    const role = await this.roles.get(name);
+    if (this.cache.size >= 10_000) this.cache.clear();
+    this.cache.set(name, { role, until: now + this.roleCacheMs });
+    return role;
   }
 
   private async fromBasic(ctx: Core4Context, value: string): Promise<AuthUser> {

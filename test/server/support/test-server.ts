@@ -57,6 +57,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const running: RunningServer = await startServer(runtime, {
     port: 0,
     plugins: options.plugins,
+    roleCacheMs: 0,
     loginThrottle: { baseDelayMs: 1, maxNameDelayMs: 5, maxAddressDelayMs: 5 },
     env: options.env ?? { NODE_ENV: "test" },
   });
