@@ -7,7 +7,7 @@ import { type LaunchedService, launchMongo, launchRedis, REDIS_MISSING } from ".
 import { EmbeddedMongoServer } from "./mongo/index.js";
 import { trackOwned, untrackOwned } from "./owned-children.js";
 import { answers, pingMongo, pingRedis } from "./probes.js";
-import { findOnPath, isAlive, stopChild, stopPid } from "./process-tools.js";
+import { commandLineContains, findOnPath, isAlive, stopChild, stopPid } from "./process-tools.js";
 import { ServiceError } from "./service-error.js";
 import { readServicesFile, writeServicesFile } from "./services-file.js";
 import type { RunningServices, ServiceName, ServicesFile, ServicesOptions } from "./types.js";
@@ -110,6 +110,9 @@ export async function stopServices(home: string): Promise<boolean> {
   }
 }
 
+/** What the command line of each service process contains. */
+const SERVICE_MARKER: Record<ServiceName, string> = { mongodb: "mongo/main", redis: "redis-server" };
+
 type MongoMode = "given" | "embedded" | "memory";
 
 function mongoModeOf(uri: string): MongoMode {
@@ -158,7 +161,11 @@ async function ensureShared(
         }
         continue;
       }
-      // Missing or stale (its process is gone): start a new one on the same data.
+      // Missing or stale. A recorded process that lives on without answering (hung, stopped) would share the
+      // data folder with its replacement: end it first, if the pid still is that service.
+      if (recorded && isAlive(recorded.pid) && commandLineContains(recorded.pid, SERVICE_MARKER[kind])) {
+        await stopPid(recorded.pid, 2_000);
+      }
       const service = kind === "mongodb" ? await launchMongo({ home }) : await launchRedis({ home });
       started.push(service);
       urls[kind] = service.url;

@@ -31,13 +31,22 @@ export function hostPort(url: string): { host: string; port: number } | undefine
   }
 }
 
-/** Runs `ping` against a MongoDB URI with the official driver. */
-export async function pingMongo(uri: string, timeoutMs = 3_000): Promise<ProbeResult> {
+/** Runs `ping` against a MongoDB URI with the official driver; gives up after `timeoutMs` (a hung server). */
+export function pingMongo(uri: string, timeoutMs = 3_000): Promise<ProbeResult> {
+  return bounded(mongoPing(uri, timeoutMs), timeoutMs);
+}
+
+/** Runs `PING` against a Redis URL (auth, TLS and database from the URL); gives up after `timeoutMs`. */
+export function pingRedis(url: string, timeoutMs = 3_000): Promise<ProbeResult> {
+  return bounded(redisPing(url, timeoutMs), timeoutMs);
+}
+
+async function mongoPing(uri: string, timeoutMs: number): Promise<ProbeResult> {
   let client: MongoClient | undefined;
   try {
     // Timeouts written in the URI win over ours.
     const own = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: timeoutMs };
-    client = new MongoClient(uri, { connectTimeoutMS: timeoutMs, ...own });
+    client = new MongoClient(uri, { connectTimeoutMS: timeoutMs, socketTimeoutMS: timeoutMs, ...own });
     await client.db("admin").command({ ping: 1 });
     return { ok: true };
   } catch (error) {
@@ -47,14 +56,14 @@ export async function pingMongo(uri: string, timeoutMs = 3_000): Promise<ProbeRe
   }
 }
 
-/** Runs `PING` against a Redis URL (auth, TLS and database from the URL). */
-export async function pingRedis(url: string, timeoutMs = 3_000): Promise<ProbeResult> {
+async function redisPing(url: string, timeoutMs: number): Promise<ProbeResult> {
   let client: Redis | undefined;
   let lastError: unknown;
   try {
     client = new Redis(url, {
       lazyConnect: true,
       connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
       retryStrategy: () => null,
@@ -86,4 +95,20 @@ function reasonOf(error: unknown, url: string): string {
   const message = error instanceof Error ? error.message : String(error);
   // Driver messages may quote the URL; never let a password through.
   return (message.split("\n")[0] ?? "").replaceAll(url, "<url>") || "no answer";
+}
+
+/** The probe's result, or a failure when it has not answered within `timeoutMs` (plus a grace for cleanup). */
+async function bounded(probe: Promise<ProbeResult>, timeoutMs: number): Promise<ProbeResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<ProbeResult>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ ok: false, reason: `no answer within ${timeoutMs} ms` }),
+      timeoutMs + 500,
+    );
+  });
+  try {
+    return await Promise.race([probe, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
 
@@ -56,6 +56,8 @@ export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<
 /** Sends SIGTERM to a process that is not our child and waits until it is gone; SIGKILL after `graceMs`. */
 export async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
   if (!signal(pid, "SIGTERM")) return;
+  // A stopped process (SIGSTOP, a suspended terminal job) handles the SIGTERM only once continued.
+  signal(pid, "SIGCONT");
   const deadline = Date.now() + graceMs;
   while (isAlive(pid)) {
     if (Date.now() > deadline) {
@@ -91,5 +93,17 @@ async function within(promise: Promise<void>, ms: number): Promise<boolean> {
     return await Promise.race([promise.then(() => true), timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * True when a live process's command line contains `marker` (Linux /proc). Guards against signalling a
+ * recycled pid: false where /proc is not available.
+ */
+export function commandLineContains(pid: number, marker: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").includes(marker);
+  } catch {
+    return false;
   }
 }

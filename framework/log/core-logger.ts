@@ -21,6 +21,9 @@ const FIXED = new Set(["_id", "created", "level", "levelno", "message", "hostnam
 // Context fields extra fields may set for one record (e.g. `user` of a login event).
 const CONTEXT = ["name", "identifier", "qual_name", "user"] as const;
 
+// Extra fields left out of a stderr line: the context (merged above) and pino's own keys.
+const STDERR_OMIT = [...CONTEXT, "level", "time", "msg", "pid", "hostname"];
+
 /** The {@link Logger} of {@link createLogger}: pino for stderr, a {@link MongoLogSink} for sys.log. */
 export class CoreLogger implements Logger {
   /** The bindings every record of this logger carries. */
@@ -107,7 +110,7 @@ export class CoreLogger implements Logger {
       const fields = extra ? toStorable(extra) : {};
       const context: Record<string, unknown> = { ...this.bindings };
       for (const key of CONTEXT) if (key in fields) context[key] = fields[key];
-      if (toStderr) this.root.pino[level]({ ...withoutNulls(context), ...omit(fields, CONTEXT) }, text);
+      if (toStderr) this.root.pino[level]({ ...withoutNulls(context), ...omit(fields, STDERR_OMIT) }, text);
       if (toMongo) sink.write(this.record(level, created, text, context, fields));
     } catch (error) {
       process.stderr.write(

@@ -123,6 +123,19 @@ describe("ensureServices with embedded services", () => {
     await second.stop();
   });
 
+  it("replaces services that hang, ending the hung processes first", async () => {
+    const home = freshHome();
+    const first = await ensure(home, { detached: true });
+    const pids = Object.values(readServicesFile(home)?.processes ?? {}).map((p) => p.pid);
+    for (const pid of pids) process.kill(pid, "SIGSTOP");
+    const second = await ensure(home);
+    expect(second.owned).toBe(true);
+    expect(second.redisUrl).not.toBe(first.redisUrl);
+    for (const pid of pids) await gone(pid);
+    expect(await pingMongo(second.mongodbUri)).toEqual({ ok: true });
+    await second.stop();
+  }, 60_000);
+
   it("starts one set when two callers start at once with the same home", async () => {
     const home = freshHome();
     const [a, b] = await Promise.all([ensure(home), ensure(home)]);

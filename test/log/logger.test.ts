@@ -139,7 +139,9 @@ describe("createLogger with a MongoLogSink", () => {
   it("writes JSON lines with the bindings to its destination, at or above level", async () => {
     const { logger, lines } = setup({ level: "info" });
     logger.debug("too low");
-    logger.child({ identifier: "job-7", user: "carol" }).info("visible", { n: 1 });
+    logger
+      .child({ identifier: "job-7", user: "carol" })
+      .info("visible", { n: 1, level: "fake", msg: "fake" });
     await logger.flush();
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(parsed).toHaveLength(1);
