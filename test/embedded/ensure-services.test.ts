@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { MongoClient } from "mongodb";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -208,6 +209,17 @@ describe("services across processes", () => {
     expect(runFixture(home, "detached")).toEqual(started);
     expect(await stopServices(home)).toBe(true);
   });
+
+  it("two processes starting at once with the same home start one set", async () => {
+    const home = freshHome();
+    const fixture = new URL("./fixtures/ensure-and-exit.ts", import.meta.url).pathname;
+    const run = () => promisify(execFile)(process.execPath, ["--import", "tsx", fixture, home, "detached"]);
+    const [a, b] = await Promise.all([run(), run()]);
+    expect(JSON.parse(a.stdout)).toEqual(JSON.parse(b.stdout));
+    const file = readServicesFile(home);
+    expect(JSON.parse(a.stdout)).toEqual({ mongodb: file?.mongodb, redis: file?.redis });
+    expect(await stopServices(home)).toBe(true);
+  }, 60_000);
 
   it("an owner that exits without stop() still stops its services", async () => {
     const home = freshHome();
