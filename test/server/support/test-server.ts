@@ -7,13 +7,26 @@ import { loadConfig } from "../../../framework/config/index.js";
 import { createLogger, type Logger, MongoLogSink } from "../../../framework/log/index.js";
 import { MongoRegistry } from "../../../framework/mongo/index.js";
 import type { Plugin } from "../../../framework/plugin.js";
-import { RoleStore, type RunningServer, type ServerRuntime, startServer } from "../../../server/index.js";
+import {
+  type JobsApi,
+  RoleStore,
+  type RunningServer,
+  type ServerRuntime,
+  startServer,
+} from "../../../server/index.js";
 import { testMongoClient, testMongoUri, testRedisUrl, uniqueName } from "../../support/services.js";
+
+/** The runtime a test server uses: what the server and the job queue need. */
+export type TestRuntime = ServerRuntime & {
+  readonly logger: Logger;
+  readonly plugins: readonly Plugin<unknown, unknown>[];
+  readonly redisUrl: string;
+};
 
 /** A running API server on port 0 with its own sys database, and helpers to talk to it. */
 export interface TestServer {
   readonly url: string;
-  readonly runtime: ServerRuntime & { readonly logger: Logger };
+  readonly runtime: TestRuntime;
   readonly roles: RoleStore;
   /** The sys database, through a separate client, for assertions. */
   readonly sysDb: Db;
@@ -29,6 +42,8 @@ export interface TestServer {
 /** Options of {@link startTestServer}. */
 export interface TestServerOptions {
   plugins?: readonly Plugin<unknown, unknown>[];
+  /** Builds the job queue behind the jobs API from the server's runtime. */
+  queue?: (runtime: TestRuntime) => JobsApi & { close(): Promise<void> };
   server?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
 }
@@ -45,7 +60,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     overrides: {
       home,
       mongodb: { uri, sysDatabase },
-      redis: { url: testRedisUrl() },
+      redis: { url: testRedisUrl(), prefix: uniqueName("q") },
       log: { level: "silent", mongoLevel: "debug" },
       server: { adminPassword: ADMIN_PASSWORD, ...options.server },
     },
@@ -53,10 +68,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const mongo = new MongoRegistry({ uri, sysDatabase });
   const sink = new MongoLogSink({ collection: () => mongo.sys("log"), flushIntervalMs: 20 });
   const logger = createLogger({ level: "silent", mongoLevel: "debug", sink });
-  const runtime = { config, mongo, logger, redisUrl: testRedisUrl() };
+  const runtime: TestRuntime = {
+    config,
+    mongo,
+    logger,
+    redisUrl: testRedisUrl(),
+    plugins: options.plugins ?? [],
+  };
+  const queue = options.queue?.(runtime);
   const running: RunningServer = await startServer(runtime, {
     port: 0,
     plugins: options.plugins,
+    queue,
     roleCacheMs: 0,
     loginThrottle: { baseDelayMs: 1, maxNameDelayMs: 5, maxAddressDelayMs: 5 },
     env: options.env ?? { NODE_ENV: "test" },
@@ -82,6 +105,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async close() {
       await running.close();
+      await queue?.close();
       await logger.flush();
       await sink.close();
       await mongo.close();
