@@ -6,9 +6,9 @@ import { type RunningParts, startParts } from "./process-commands.js";
 
 /** Demo accounts: logins through the real endpoint, so the report shows them like any other. */
 const DEMO_USERS = [
-  { name: "demo", password: "demo" },
-  { name: "ada", password: "demo" },
-  { name: "grace", password: "demo" },
+  { name: "demo", password: "core4demo" },
+  { name: "ada", password: "core4demo" },
+  { name: "grace", password: "core4demo" },
 ];
 const SAMPLE_USERS = 200;
 const SAMPLE_DAYS = 400;
@@ -74,7 +74,7 @@ export async function demoCommand(options: DemoOptions = {}): Promise<void> {
           `  raw data:     ${base}/usage/login/raw?content_type=csv`,
           `  SVG chart:    ${base}/usage/login/plot`,
           `  jobs API:     ${base}/core4/api/v1/jobs`,
-          `  log in as:    demo / demo${runtime.config.core.server.adminPassword ? "  (or admin / CORE4_ADMIN_PASSWORD)" : ""}`,
+          `  log in as:    demo / core4demo${runtime.config.core.server.adminPassword ? "  (or admin / CORE4_ADMIN_PASSWORD)" : ""}`,
           "Press Ctrl-C to stop.",
           "",
         ].join("\n"),
