@@ -45,6 +45,12 @@ export interface CreateAppOptions {
   roleCacheMs?: number;
   /** Tuning of the login slow-down (tests use small delays). */
   loginThrottle?: LoginThrottleOptions;
+  /**
+   * Trust `X-Forwarded-For`/`-Proto` from a reverse proxy (Koa's `proxy`): the client address used for
+   * login throttling and the cookie's `Secure` flag then come from the proxy's headers. Only enable it
+   * behind a proxy that sets them, or clients can spoof their address. Default false.
+   */
+  trustProxy?: boolean;
   /** Environment for NODE_ENV checks (defaults to `process.env`). */
   env?: NodeJS.ProcessEnv;
 }
@@ -151,6 +157,7 @@ export function createApp(options: CreateAppOptions): Core4App {
   }
 
   const app = new Koa<Core4State>({ env: env.NODE_ENV ?? "development" });
+  app.proxy = options.trustProxy ?? false;
   app.silent = true; // errors are logged by the error handler, with the request id
   app.use(requestContext(runtime.logger));
   app.use(errorHandler({ bodyLimit: server.bodyLimit, development: env.NODE_ENV === "development" }));
