@@ -6,6 +6,17 @@ import { excludedUsers, type UsageConfig } from "./config.js";
 import { ensureSourceIndexes, ensureTargetIndexes } from "./indexes.js";
 import { AGGREGATE_LOGINS } from "./job-name.js";
 import { parseDayArgument } from "./report-args.js";
+import {
+  ensureRollupIndexes,
+  type PeriodCountDoc,
+  type PeriodUserDoc,
+  type Rollups,
+  readRollupMeta,
+  rollupAfterDay,
+  rollupRefs,
+  writeDayCount,
+  writeRollupMeta,
+} from "./rollups.js";
 import type { LoginDoc } from "./types.js";
 
 // Dates stay strings until the report zone is known: a date-only value means that calendar day there.
@@ -39,11 +50,18 @@ export interface AggregateLoginsResult {
   logins: number;
 }
 
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((x) => right.has(x));
+}
+
 /**
  * Condenses successful logins from the source log (`usage.sysLog`) into the target (`usage.login`), one
  * calendar day of the report zone at a time, one document per day and user. Resumes from the cookie's
  * `offset` (the last completed day, processed again since the run that wrote it may have stopped while that
- * day was still going on), or from `usage.start`. Each day is recomputed from the source, so reruns and runs
+ * day was still going on), or from `usage.start`. After each day it rebuilds the period rollups that day
+ * completes (and, on the run's last day, the periods still open). Each day is recomputed from the source, so reruns and runs
  * after a kill leave what one clean run leaves; the offset advances only after a day is complete.
  */
 export class AggregateLogins extends CoreJob<typeof aggregateLoginsArgs> {
@@ -65,7 +83,13 @@ export class AggregateLogins extends CoreJob<typeof aggregateLoginsArgs> {
 
     const source = this.collection(config.sysLog, this.config.core.mongodb.sysDatabase);
     const target = this.collection<LoginDoc>(config.login, "usage");
+    const refs = rollupRefs(config.login);
+    const rollups: Rollups = {
+      periodUsers: this.collection<PeriodUserDoc>(refs.periodUsers, "usage"),
+      periodCounts: this.collection<PeriodCountDoc>(refs.periodCounts, "usage"),
+    };
     await ensureTargetIndexes(target);
+    await ensureRollupIndexes(rollups);
     const indexError = await ensureSourceIndexes(source);
     if (indexError) {
       this.logger.warn("cannot create the login index on the source log; days are read without it", {
@@ -75,6 +99,14 @@ export class AggregateLogins extends CoreJob<typeof aggregateLoginsArgs> {
 
     const days = daysBetween(start, end) + 1;
     const exclude = excludedUsers(config);
+    const built = await readRollupMeta(rollups);
+    const sameExclusions = built !== undefined && sameSet(built, exclude);
+    if (built !== undefined && !sameExclusions && !args.reset) {
+      this.logger.warn(
+        "usage.excludeUsers changed since the logins were condensed: reports count from the day documents until the job runs with reset=true",
+        { condensedWith: built, configured: exclude },
+      );
+    }
     let done = 0;
     let logins = 0;
     for (const day of eachDay(start, end)) {
@@ -82,10 +114,14 @@ export class AggregateLogins extends CoreJob<typeof aggregateLoginsArgs> {
       this.setSource(day);
       const result = await condenseDay(source, target, day, { timezone: zone, exclude });
       logins += result.logins;
+      await writeDayCount(rollups, day, result.users, result.logins);
+      await rollupAfterDay(target, rollups, day, day === end);
       await this.cookie.set("offset", day);
       done += 1;
       await this.progress(done / days, "%s: %d users, %d logins", day, result.users, result.logins);
     }
+    // Only now do the rollups reflect these exclusions for every period the run touched.
+    if (built === undefined || sameExclusions || args.reset) await writeRollupMeta(rollups, exclude);
     this.logger.info("logins condensed", { start, end, days, logins });
     return { start, end, days, logins };
   }

@@ -125,3 +125,42 @@ export function isPartial(
 ): boolean {
   return period.start < rangeStart || period.end > rangeEnd || period.end >= today;
 }
+
+/** A piece of a range: a whole month, quarter or year, or a run of days. */
+export interface RangeSegment {
+  unit: "day" | "month" | "quarter" | "year";
+  start: CalendarDay;
+  end: CalendarDay;
+}
+
+/**
+ * Splits [start, end] into the fewest whole years, quarters and months, with runs of single days at the
+ * edges: distinct users over a range are then a union over few precomputed sets.
+ */
+export function coverRange(start: CalendarDay, end: CalendarDay): RangeSegment[] {
+  const segments: RangeSegment[] = [];
+  let day = start;
+  while (day <= end) {
+    let segment: RangeSegment | undefined;
+    for (const unit of ["year", "quarter", "month"] as const) {
+      const period = periodOf(day, unit);
+      if (period.start === day && period.end <= end) {
+        segment = { unit, start: period.start, end: period.end };
+        break;
+      }
+    }
+    if (segment === undefined) {
+      // Days up to the next month start (or the range end), merged into one run.
+      const monthEnd = periodOf(day, "month").end;
+      const runEnd = monthEnd < end ? monthEnd : end;
+      const previous = segments[segments.length - 1];
+      if (previous?.unit === "day" && nextPeriodStart(previous.end, "day") === day) previous.end = runEnd;
+      else segments.push({ unit: "day", start: day, end: runEnd });
+      day = nextPeriodStart(runEnd, "day");
+      continue;
+    }
+    segments.push(segment);
+    day = nextPeriodStart(segment.end, "day");
+  }
+  return segments;
+}

@@ -1,7 +1,15 @@
 import type { Collection, Document } from "mongodb";
 import { type CalendarDay, dateToDay, dayToDate } from "./calendar-day.js";
-import { type Aggregate, enumeratePeriods, isPartial, type WeekStart } from "./periods.js";
+import {
+  type Aggregate,
+  coverRange,
+  enumeratePeriods,
+  isPartial,
+  type Period,
+  type WeekStart,
+} from "./periods.js";
 import type { ReportRange } from "./report-args.js";
+import { countId, type Rollups, type RollupUnit, readRollupMeta } from "./rollups.js";
 import type { LoginDoc, ReportRow, UsageReport } from "./types.js";
 
 /** Options of {@link queryReport}. */
@@ -16,6 +24,12 @@ export interface ReportOptions {
    * null means unknown.
    */
   dataThrough?: CalendarDay | null;
+  /**
+   * The job's period rollups. When given and built with the same exclusions, whole periods are read from
+   * them and the range total is a union of few precomputed sets; otherwise everything is counted from the
+   * day documents.
+   */
+  rollups?: Rollups;
 }
 
 interface PeriodCount {
@@ -74,29 +88,137 @@ async function newestDay(target: Collection<LoginDoc>): Promise<CalendarDay | nu
   return doc ? dateToDay(doc.day) : null;
 }
 
+interface Counted {
+  users: number;
+  logins: number;
+}
+
+/** Counts per period from the day documents (two `$group` stages), keyed by period start. */
+async function countFromDays(
+  target: Collection<LoginDoc>,
+  range: ReportRange,
+  options: ReportOptions,
+): Promise<{ perPeriod: Map<CalendarDay, Counted>; total: Counted }> {
+  const [counts, totals] = await Promise.all([
+    target.aggregate<PeriodCount>(reportPipeline(range, options)).toArray(),
+    target.aggregate<TotalCount>(totalPipeline(range, options)).toArray(),
+  ]);
+  const total = totals[0];
+  return {
+    perPeriod: new Map(counts.map((c) => [dateToDay(c._id), c])),
+    total: { users: total?.users ?? 0, logins: total?.logins ?? 0 },
+  };
+}
+
+function rollupUnit(aggregate: Aggregate, weekStart: WeekStart): RollupUnit | "day" {
+  return aggregate === "week" ? `week-${weekStart}` : aggregate;
+}
+
 /**
- * The usage report over a range: distinct users and logins per period counted in MongoDB (two `$group`
- * stages), zero-filled here for every period overlapping the range, with `partial` flags, plus the range's
- * own distinct-user total.
+ * Distinct users and logins over [start, end] from the rollups: whole years, quarters and months from
+ * their (period, user) documents, the days at the edges from the day documents, unioned in one pipeline.
+ */
+async function countSpan(
+  target: Collection<LoginDoc>,
+  rollups: Rollups,
+  start: CalendarDay,
+  end: CalendarDay,
+  exclude: readonly string[],
+): Promise<Counted> {
+  const segments = coverRange(start, end);
+  const whole = segments.filter((s) => s.unit !== "day");
+  const days = segments.filter((s) => s.unit === "day");
+  const wholeMatch =
+    whole.length > 0
+      ? { $or: whole.map((s) => ({ unit: s.unit, start: dayToDate(s.start) })) }
+      : { unit: "none" };
+  const pipeline: Document[] = [{ $match: wholeMatch }, { $project: { _id: 0, user: 1, logins: 1 } }];
+  if (days.length > 0) {
+    pipeline.push({
+      $unionWith: {
+        coll: target.collectionName,
+        pipeline: [
+          {
+            $match: {
+              $or: days.map((s) => ({ day: { $gte: dayToDate(s.start), $lte: dayToDate(s.end) } })),
+              user: { $nin: [...exclude] },
+            },
+          },
+          { $project: { _id: 0, user: 1, logins: 1 } },
+        ],
+      },
+    });
+  }
+  pipeline.push(
+    { $group: { _id: "$user", logins: { $sum: "$logins" } } },
+    { $group: { _id: null, users: { $sum: 1 }, logins: { $sum: "$logins" } } },
+  );
+  const [row] = await rollups.periodUsers.aggregate<TotalCount>(pipeline).toArray();
+  return { users: row?.users ?? 0, logins: row?.logins ?? 0 };
+}
+
+function later(a: CalendarDay, b: CalendarDay): CalendarDay {
+  return a > b ? a : b;
+}
+
+function earlier(a: CalendarDay, b: CalendarDay): CalendarDay {
+  return a < b ? a : b;
+}
+
+/** Counts per period and the total from the rollups: whole periods from their count documents. */
+async function countFromRollups(
+  target: Collection<LoginDoc>,
+  rollups: Rollups,
+  range: ReportRange,
+  periods: readonly Period[],
+  options: ReportOptions,
+): Promise<{ perPeriod: Map<CalendarDay, Counted>; total: Counted }> {
+  const unit = rollupUnit(range.aggregate, options.weekStartsOn);
+  const inside = periods.filter((p) => p.start >= range.start && p.end <= range.end);
+  const cut = periods.filter((p) => p.start < range.start || p.end > range.end);
+  const [counts, cutCounts, total] = await Promise.all([
+    rollups.periodCounts.find({ _id: { $in: inside.map((p) => countId(unit, p.start)) } }).toArray(),
+    Promise.all(
+      cut.map((p) =>
+        countSpan(target, rollups, later(p.start, range.start), earlier(p.end, range.end), options.exclude),
+      ),
+    ),
+    countSpan(target, rollups, range.start, range.end, options.exclude),
+  ]);
+  const perPeriod = new Map<CalendarDay, Counted>(counts.map((c) => [dateToDay(c.start), c]));
+  for (const [i, p] of cut.entries()) perPeriod.set(p.start, cutCounts[i] as Counted);
+  return { perPeriod, total };
+}
+
+async function rollupsUsable(rollups: Rollups | undefined, exclude: readonly string[]): Promise<boolean> {
+  if (rollups === undefined) return false;
+  const built = await readRollupMeta(rollups);
+  const wanted = [...new Set(exclude)].sort();
+  return built !== undefined && built.length === wanted.length && built.every((u, i) => u === wanted[i]);
+}
+
+/**
+ * The usage report over a range: distinct users and logins per period, zero-filled here for every period
+ * overlapping the range, with `partial` flags, plus the range's own distinct-user total. Counted from the
+ * job's period rollups when they match the current exclusions, else in MongoDB from the day documents
+ * (two `$group` stages); both give the same numbers.
  */
 export async function queryReport(
   target: Collection<LoginDoc>,
   range: ReportRange,
   options: ReportOptions,
 ): Promise<UsageReport> {
-  const [counts, totals, dataThrough] = await Promise.all([
-    target.aggregate<PeriodCount>(reportPipeline(range, options)).toArray(),
-    target.aggregate<TotalCount>(totalPipeline(range, options)).toArray(),
+  const periods = enumeratePeriods(range.start, range.end, range.aggregate, options.weekStartsOn);
+  const [counted, dataThrough] = await Promise.all([
+    rollupsUsable(options.rollups, options.exclude).then((usable) =>
+      usable && options.rollups
+        ? countFromRollups(target, options.rollups, range, periods, options)
+        : countFromDays(target, range, options),
+    ),
     options.dataThrough === undefined ? newestDay(target) : Promise.resolve(options.dataThrough),
   ]);
-  const byStart = new Map(counts.map((c) => [dateToDay(c._id), c]));
-  const rows: ReportRow[] = enumeratePeriods(
-    range.start,
-    range.end,
-    range.aggregate,
-    options.weekStartsOn,
-  ).map((period) => {
-    const count = byStart.get(period.start);
+  const rows: ReportRow[] = periods.map((period) => {
+    const count = counted.perPeriod.get(period.start);
     return {
       label: period.label,
       start: period.start,
@@ -106,7 +228,6 @@ export async function queryReport(
       partial: isPartial(period, range.start, range.end, range.today),
     };
   });
-  const total = totals[0];
   return {
     start: range.start,
     end: range.end,
@@ -114,7 +235,7 @@ export async function queryReport(
     timezone: options.timezone,
     weekStartsOn: options.weekStartsOn,
     rows,
-    total: { users: total?.users ?? 0, logins: total?.logins ?? 0 },
+    total: counted.total,
     dataThrough,
   };
 }

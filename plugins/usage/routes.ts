@@ -14,6 +14,7 @@ import { renderPage } from "./page/render-page.js";
 import { parseDimension, parseReportArgs } from "./report-args.js";
 import { ReportArgumentError } from "./report-argument-error.js";
 import { queryReport } from "./report-query.js";
+import { type PeriodCountDoc, type PeriodUserDoc, rollupRefs } from "./rollups.js";
 import type { LoginDoc, UsageReport } from "./types.js";
 
 /** Path of the usage page; `/raw` and `/plot` sit below it. */
@@ -44,11 +45,16 @@ async function loadReport(ctx: Core4Context, runtime: ServerRuntime): Promise<Us
     },
     { timezone: config.timezone, maxRangeDays: config.maxRangeDays },
   );
+  const refs = rollupRefs(config.login);
   return queryReport(runtime.mongo.collection<LoginDoc>(config.login, "usage"), range, {
     timezone: config.timezone,
     weekStartsOn: config.weekStartsOn,
     exclude: excludedUsers(config),
     dataThrough: await dataThrough(runtime),
+    rollups: {
+      periodUsers: runtime.mongo.collection<PeriodUserDoc>(refs.periodUsers, "usage"),
+      periodCounts: runtime.mongo.collection<PeriodCountDoc>(refs.periodCounts, "usage"),
+    },
   });
 }
 

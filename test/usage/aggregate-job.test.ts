@@ -14,8 +14,11 @@ import usage, {
   condenseDay,
   generateSampleLogins,
   type LoginDoc,
+  parseReportArgs,
+  queryReport,
 } from "../../plugins/usage/index.js";
 import { ensureTargetIndexes } from "../../plugins/usage/indexes.js";
+import type { PeriodCountDoc, PeriodUserDoc } from "../../plugins/usage/rollups.js";
 import { testMongoUri, uniqueName } from "../support/services.js";
 
 /** A logger that keeps records and can react to them (to kill a run at a chosen point). */
@@ -82,12 +85,22 @@ function targetOf(prefix: string): Collection<LoginDoc> {
   return client.db(`${prefix}_usage`).collection<LoginDoc>("login");
 }
 
-/** The target's content without per-run provenance: what a clean run must reproduce exactly. */
+/** The target's and rollups' content without per-run provenance: what a clean run must reproduce exactly. */
 async function content(prefix: string): Promise<Document[]> {
-  return targetOf(prefix)
-    .find({}, { projection: { _id: 0, _src: 0, _job_id: 0 } })
-    .sort({ day: 1, user: 1 })
-    .toArray();
+  const db = client.db(`${prefix}_usage`);
+  const projection = { _src: 0, _job_id: 0 };
+  return [
+    ...(await targetOf(prefix)
+      .find({}, { projection: { ...projection, _id: 0 } })
+      .sort({ day: 1, user: 1 })
+      .toArray()),
+    ...(await db
+      .collection("login.period_users")
+      .find({}, { projection: { ...projection, _id: 0 } })
+      .sort({ unit: 1, start: 1, user: 1 })
+      .toArray()),
+    ...(await db.collection("login.period_counts").find({}, { projection }).sort({ _id: 1 }).toArray()),
+  ];
 }
 
 async function seed(prefix: string): Promise<void> {
@@ -169,7 +182,57 @@ describe("usage.AggregateLogins", () => {
       await runInline(runtimeFor(prefix), AggregateLogins, { end: "2026-01-12" });
       expect(await content(prefix)).toEqual(expected);
     }
-  });
+  }, 120_000);
+});
+
+describe("period rollups", () => {
+  it("give the same report as counting the day documents", async () => {
+    const prefix = uniqueName("roll");
+    const logs = generateSampleLogins({ users: 30, days: 130, end: "2025-03-10" });
+    await client.db(`${prefix}_sys`).collection("sys.log").insertMany(logs);
+    const runtime = runtimeFor(prefix);
+    // Two runs, the second resuming, as the daily schedule would.
+    await runInline(runtime, AggregateLogins, { start: "2024-11-01", end: "2024-12-30" });
+    await runInline(runtime, AggregateLogins, { end: "2025-03-10" });
+    const db = client.db(`${prefix}_usage`);
+    const rollups = {
+      periodUsers: db.collection<PeriodUserDoc>("login.period_users"),
+      periodCounts: db.collection<PeriodCountDoc>("login.period_counts"),
+    };
+    const context = { timezone: "UTC", maxRangeDays: 3660, now: new Date("2025-03-10T12:00:00Z") };
+    const ranges = [
+      ["2024-11-01", "2025-03-10"],
+      ["2024-11-05", "2025-02-27"],
+      ["2024-10-01", "2024-12-31"],
+      ["2024-11-17", "2024-11-17"],
+      ["2024-12-30", "2025-01-05"],
+    ];
+    let compared = 0;
+    for (const [start, end] of ranges) {
+      for (const aggregate of ["d", "w", "m", "q", "y"]) {
+        for (const weekStartsOn of ["monday", "sunday"] as const) {
+          const range = parseReportArgs({ start, end, aggregate }, context);
+          const options = { timezone: "UTC", weekStartsOn, exclude: ["admin"], dataThrough: null };
+          const fromDays = await queryReport(targetOf(prefix), range, options);
+          const fromRollups = await queryReport(targetOf(prefix), range, { ...options, rollups });
+          expect(fromRollups, `${start}..${end} ${aggregate} ${weekStartsOn}`).toEqual(fromDays);
+          compared += fromDays.total.users > 0 ? 1 : 0;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(40);
+    // With other exclusions than the rollups were built with, the report still counts right (from the days).
+    const range = parseReportArgs({ start: "2024-11-01", end: "2025-02-28", aggregate: "m" }, context);
+    const options = {
+      timezone: "UTC",
+      weekStartsOn: "monday" as const,
+      exclude: ["admin", "user001"],
+      dataThrough: null,
+    };
+    expect(await queryReport(targetOf(prefix), range, { ...options, rollups })).toEqual(
+      await queryReport(targetOf(prefix), range, options),
+    );
+  }, 120_000);
 });
 
 describe("condenseDay killed mid-write", () => {

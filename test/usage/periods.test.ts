@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dayBounds, dayOfInstant } from "../../plugins/usage/calendar-day.js";
-import { enumeratePeriods, isPartial, periodOf } from "../../plugins/usage/periods.js";
+import { coverRange, enumeratePeriods, isPartial, periodOf } from "../../plugins/usage/periods.js";
 
 describe("periods", () => {
   it("puts 2024-12-30 into ISO week 2025-W01", () => {
@@ -79,5 +79,24 @@ describe("calendar days in the report zone", () => {
     expect(from.toISOString()).toBe("2026-03-28T23:00:00.000Z");
     expect(to.toISOString()).toBe("2026-03-29T22:00:00.000Z");
     expect(dayBounds("2026-11-27", "UTC").from.toISOString()).toBe("2026-11-27T00:00:00.000Z");
+  });
+});
+
+describe("coverRange", () => {
+  it("splits a range into whole years, quarters, months and edge days", () => {
+    expect(coverRange("2023-11-15", "2025-02-03")).toEqual([
+      { unit: "day", start: "2023-11-15", end: "2023-11-30" },
+      { unit: "month", start: "2023-12-01", end: "2023-12-31" },
+      { unit: "year", start: "2024-01-01", end: "2024-12-31" },
+      { unit: "month", start: "2025-01-01", end: "2025-01-31" },
+      { unit: "day", start: "2025-02-01", end: "2025-02-03" },
+    ]);
+    expect(coverRange("2024-04-01", "2024-09-30")).toEqual([
+      { unit: "quarter", start: "2024-04-01", end: "2024-06-30" },
+      { unit: "quarter", start: "2024-07-01", end: "2024-09-30" },
+    ]);
+    expect(coverRange("2024-02-10", "2024-02-12")).toEqual([
+      { unit: "day", start: "2024-02-10", end: "2024-02-12" },
+    ]);
   });
 });
