@@ -1,6 +1,5 @@
 import { bodyParser } from "@koa/bodyparser";
 import Router from "@koa/router";
-import { Redis } from "ioredis";
 import Koa from "koa";
 import type { Plugin } from "../../framework/plugin.js";
 import { AccessGuard } from "../auth/access-guard.js";
@@ -21,9 +20,10 @@ import type { JobsApi } from "../routes/jobs-api.js";
 import { registerRoleRoutes } from "../routes/role-routes.js";
 import type { ServerRuntime } from "../runtime/types.js";
 import { errorHandler } from "./error-handler.js";
+import { redisProbe } from "./redis-probe.js";
 import { requestContext } from "./request-context.js";
 import { requestTimeout } from "./request-timeout.js";
-import type { AppServices, RedisProbe } from "./types.js";
+import type { AppServices } from "./types.js";
 
 /** Registers extra core routes (the jobs API) on the app's router. */
 export type CoreRoutes = (router: Core4Router, services: AppServices) => void;
@@ -65,40 +65,6 @@ export interface Core4App extends Koa<Core4State> {
 
 function isPluginRoutes(value: unknown): value is PluginRoutes {
   return typeof value === "function";
-}
-
-function redisProbe(url: string | undefined): { probe: RedisProbe; close: () => Promise<void> } {
-  if (!url) return { probe: async () => undefined, close: async () => {} };
-  let client: Redis | undefined;
-  let connecting: Promise<void> | undefined;
-  const connected = (): Promise<void> => {
-    if (!client) {
-      client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-      // An unreachable Redis must not crash the process with unhandled "error" events.
-      client.on("error", () => {});
-    }
-    // One shared connect for concurrent probes; ioredis reconnects by itself afterwards.
-    connecting ??= client.connect().catch((error: unknown) => {
-      connecting = undefined;
-      throw error;
-    });
-    return connecting;
-  };
-  const probe: RedisProbe = async () => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("timeout")), 2_000);
-    });
-    try {
-      const pong = await Promise.race([connected().then(() => client?.ping()), timeout]);
-      return pong === "PONG";
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  return { probe, close: async () => void client?.disconnect() };
 }
 
 /** The one-line client error for a body the parser refused. */
