@@ -3,7 +3,7 @@ import type { Core4Context } from "../router/types.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import type { RoleStore } from "./role-store.js";
 import type { TokenService } from "./token-service.js";
-import type { AuthUser, RoleInfo } from "./types.js";
+import type { AuthUser, RoleCredentials, RoleInfo } from "./types.js";
 
 /** Name of the HttpOnly cookie carrying the login token. */
 export const TOKEN_COOKIE = "core4_token";
@@ -22,10 +22,11 @@ export function clientAddress(ctx: Core4Context): string {
 /**
  * Finds out who sent a request: `Authorization: Bearer <token>`, `Authorization: Basic`, or the login
  * cookie, in that order. Token holders are re-checked against `sys.role` (reused for `roleCacheMs`), so
- * removing or deactivating a role takes effect within that time. None of these write a login event.
+ * removing or deactivating a role, changing its password or revoking its tokens takes effect within that
+ * time. None of these write a login event.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, { role: RoleInfo | undefined; until: number }>();
+  private readonly cache = new Map<string, { credentials: RoleCredentials | undefined; until: number }>();
 
   /**
    * @param roleCacheMs How long a token holder's role is reused before `sys.role` is read again: a removed
@@ -72,20 +73,25 @@ export class Authenticator {
   private async tokenUser(token: string, via: AuthUser["via"]): Promise<AuthUser | undefined> {
     const claims = await this.tokens.verify(token);
     if (!claims) return undefined;
-    const role = await this.role(claims.name);
-    if (!role?.is_active) return undefined;
-    return toUser(role, via);
+    const found = await this.credentials(claims.name);
+    if (!found?.role.is_active || found.tokenVersion !== claims.ver) return undefined;
+    return toUser(found.role, via);
   }
 
-  private async role(name: string): Promise<RoleInfo | undefined> {
-    if (this.roleCacheMs <= 0) return this.roles.get(name);
+  private async credentials(name: string): Promise<RoleCredentials | undefined> {
+    if (this.roleCacheMs <= 0) return this.roles.credentials(name);
     const now = Date.now();
     const hit = this.cache.get(name);
-    if (hit && hit.until > now) return hit.role;
-    const role = await this.roles.get(name);
+    if (hit && hit.until > now) return hit.credentials;
+    const credentials = await this.roles.credentials(name);
     if (this.cache.size >= 10_000) this.cache.clear();
-    this.cache.set(name, { role, until: now + this.roleCacheMs });
-    return role;
+    this.cache.set(name, { credentials, until: now + this.roleCacheMs });
+    return credentials;
+  }
+
+  /** Forgets a cached role (after this process changed it). */
+  forget(name: string): void {
+    this.cache.delete(name);
   }
 
   private async fromBasic(ctx: Core4Context, value: string): Promise<AuthUser> {

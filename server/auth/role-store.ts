@@ -1,11 +1,11 @@
 import type { Collection } from "mongodb";
 import { HttpError } from "../errors/http-error.js";
 import { hashPassword, verifyPassword } from "./password-hash.js";
-import type { NewRole, RoleDocument, RoleInfo, RolePatch } from "./types.js";
+import type { NewRole, RoleCredentials, RoleDocument, RoleInfo, RolePatch } from "./types.js";
 
 const ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$/;
 /** Never read the hash unless verifying a password. */
-const WITHOUT_PASSWORD = { projection: { _id: 0, password: 0 } } as const;
+const WITHOUT_PASSWORD = { projection: { _id: 0, password: 0, token_version: 0 } } as const;
 
 function toInfo(doc: Omit<RoleDocument, "password">): RoleInfo {
   return {
@@ -93,9 +93,11 @@ export class RoleStore {
     if (patch.email !== undefined) set.email = patch.email;
     if (patch.perm !== undefined) set.perm = checkPerm(patch.perm);
     if (patch.is_active !== undefined) set.is_active = patch.is_active;
+    // A new password ends the sessions that used the old one.
+    const bump = patch.password !== undefined ? { $inc: { token_version: 1 } } : {};
     const updated = await this.collection.findOneAndUpdate(
       { name },
-      { $set: set },
+      { $set: set, ...bump },
       { returnDocument: "after", ...WITHOUT_PASSWORD },
     );
     if (!updated) throw HttpError.notFound(`role "${name}" does not exist`);
@@ -135,6 +137,20 @@ export class RoleStore {
     return docs.map(toInfo);
   }
 
+  /** A role with its token version (for token checks), without its hash; undefined when absent. */
+  async credentials(name: string): Promise<RoleCredentials | undefined> {
+    const doc = await this.collection.findOne({ name }, { projection: { _id: 0, password: 0 } });
+    if (!doc) return undefined;
+    const { token_version, ...rest } = doc;
+    return { role: toInfo(rest), tokenVersion: token_version ?? 0 };
+  }
+
+  /** Ends every token issued to a role so far ("log out everywhere"); false when the role does not exist. */
+  async revokeTokens(name: string): Promise<boolean> {
+    const result = await this.collection.updateOne({ name }, { $inc: { token_version: 1 } });
+    return result.matchedCount === 1;
+  }
+
   /** Removes a role; false when it did not exist. */
   async remove(name: string): Promise<boolean> {
     const result = await this.collection.deleteOne({ name });
@@ -149,7 +165,7 @@ export class RoleStore {
     const doc = await this.collection.findOne({ name }, { projection: { _id: 0 } });
     const ok = await verifyPassword(password, doc?.password);
     if (!ok || !doc || doc.is_active === false) return undefined;
-    const { password: _hash, ...rest } = doc;
+    const { password: _hash, token_version: _version, ...rest } = doc;
     return toInfo(rest);
   }
 

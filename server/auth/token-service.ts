@@ -9,6 +9,8 @@ export interface TokenClaims {
   readonly name: string;
   /** Expiry, seconds since the epoch. */
   readonly exp: number;
+  /** The role's token version when the token was issued. */
+  readonly ver: number;
 }
 
 /** Signs and verifies login tokens: HS256 JWTs (jose) with the role name as subject and an expiry. */
@@ -26,9 +28,9 @@ export class TokenService {
     this.key = new TextEncoder().encode(secret);
   }
 
-  /** Issues a token for a role. */
-  sign(name: string): Promise<string> {
-    return new SignJWT({})
+  /** Issues a token for a role at its current token version. */
+  sign(name: string, version = 0): Promise<string> {
+    return new SignJWT({ ver: version })
       .setProtectedHeader({ alg: ALGORITHM })
       .setSubject(name)
       .setIssuer(ISSUER)
@@ -42,7 +44,9 @@ export class TokenService {
     try {
       const { payload } = await jwtVerify(token, this.key, { algorithms: [ALGORITHM], issuer: ISSUER });
       if (typeof payload.sub !== "string" || typeof payload.exp !== "number") return undefined;
-      return { name: payload.sub, exp: payload.exp };
+      const ver = payload.ver ?? 0;
+      if (typeof ver !== "number") return undefined;
+      return { name: payload.sub, exp: payload.exp, ver };
     } catch (error) {
       if (error instanceof errors.JOSEError || error instanceof TypeError) return undefined;
       throw error;

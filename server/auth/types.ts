@@ -14,6 +14,8 @@ export interface RoleDocument {
   last_login?: Date | null;
   /** When the role was created. */
   created?: Date;
+  /** Bumped on a password change or "log out everywhere": tokens carrying an older version stop working. */
+  token_version?: number;
 }
 
 /** A role as the API returns it: everything but the password hash. */
@@ -36,6 +38,12 @@ export interface AuthUser {
   readonly isAdmin: boolean;
   /** How the request proved who it is. */
   readonly via: "token" | "cookie" | "basic";
+}
+
+/** What token checks need of a role: its public fields and the current token version. */
+export interface RoleCredentials {
+  readonly role: RoleInfo;
+  readonly tokenVersion: number;
 }
 
 /** Fields for {@link RoleStore.add}. */

@@ -15,7 +15,7 @@ import type { Core4Context } from "../router/types.js";
  * place that writes login events to sys.log: one per attempt, awaited.
  */
 export function registerAuthRoutes(router: Core4Router, services: AppServices): void {
-  const { roles, tokens, throttle, loginEvents } = services;
+  const { roles, tokens, throttle, loginEvents, authenticator } = services;
 
   const login = async (ctx: Core4Context): Promise<void> => {
     const fromForm = ctx.request.is("urlencoded") !== false;
@@ -52,7 +52,7 @@ export function registerAuthRoutes(router: Core4Router, services: AppServices): 
     await roles.recordLogin(role.name).catch((error: unknown) => {
       ctx.state.logger.warn("cannot update last_login", { error: String(error) });
     });
-    const token = await tokens.sign(role.name);
+    const token = await tokens.sign(role.name, (await roles.credentials(role.name))?.tokenVersion ?? 0);
     ctx.cookies.set(TOKEN_COOKIE, token, {
       httpOnly: true,
       sameSite: "lax",
@@ -70,7 +70,15 @@ export function registerAuthRoutes(router: Core4Router, services: AppServices): 
     reply(ctx, { token, name: role.name, expires_in: tokens.ttlSeconds });
   };
 
-  const logout = (ctx: Core4Context): void => {
+  const logout = async (ctx: Core4Context): Promise<void> => {
+    if (getArgument(ctx, "everywhere", arg.boolean().default(false))) {
+      // Ends every token of the caller, on every device and script.
+      const user = await authenticator.authenticate(ctx);
+      if (!user) throw HttpError.unauthorized("log in to log out everywhere");
+      await roles.revokeTokens(user.name);
+      authenticator.forget(user.name);
+      ctx.state.user = user;
+    }
     ctx.cookies.set(TOKEN_COOKIE, null, { path: "/" });
     if (wantsHtml(ctx)) {
       ctx.status = 303;

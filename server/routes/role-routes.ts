@@ -60,7 +60,10 @@ export function registerRoleRoutes(router: Core4Router, services: AppServices): 
         perm: perm.optional(),
         is_active: arg.boolean().optional(),
       });
-      reply(ctx, await roles.update(nameParam(ctx), patch));
+      const name = nameParam(ctx);
+      const updated = await roles.update(name, patch);
+      services.authenticator.forget(name);
+      reply(ctx, updated);
     },
     admin,
   );
@@ -72,6 +75,7 @@ export function registerRoleRoutes(router: Core4Router, services: AppServices): 
       if (name === "admin")
         throw HttpError.conflict('role "admin" cannot be removed (it is the way back in)');
       if (!(await roles.remove(name))) throw HttpError.notFound(`role "${name}" does not exist`);
+      services.authenticator.forget(name);
       reply(ctx, { removed: name });
     },
     admin,

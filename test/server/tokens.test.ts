@@ -70,6 +70,33 @@ describe("tokens", () => {
     expect((await server.fetch("/echo/table", { headers: bearer(temp) })).status).toBe(401);
   });
 
+  it("ends existing tokens when the password changes", async () => {
+    await server.roles.add({ name: "frank", password: "frank-password", perm: ["*"] });
+    const before = await server.login("frank", "frank-password");
+    await server.roles.update("frank", { email: "frank@example.org" });
+    expect((await server.fetch("/echo/table", { headers: bearer(before) })).status).toBe(200);
+    await server.roles.update("frank", { password: "frank-password-2" });
+    expect((await server.fetch("/echo/table", { headers: bearer(before) })).status).toBe(401);
+    const after = await server.login("frank", "frank-password-2");
+    expect((await server.fetch("/echo/table", { headers: bearer(after) })).status).toBe(200);
+  });
+
+  it("logs out everywhere on request", async () => {
+    await server.roles.add({ name: "grace", password: "grace-password", perm: ["*"] });
+    const laptop = await server.login("grace", "grace-password");
+    const phone = await server.login("grace", "grace-password");
+    const response = await server.fetch("/core4/api/v1/logout?everywhere=yes", {
+      method: "POST",
+      headers: bearer(laptop),
+    });
+    expect(response.status).toBe(200);
+    for (const token of [laptop, phone]) {
+      expect((await server.fetch("/echo/table", { headers: bearer(token) })).status).toBe(401);
+    }
+    const fresh = await server.login("grace", "grace-password");
+    expect((await server.fetch("/echo/table", { headers: bearer(fresh) })).status).toBe(200);
+  });
+
   it("accepts Basic credentials and rejects wrong ones", async () => {
     const basic = (user: string, password: string) => ({
       authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`,
