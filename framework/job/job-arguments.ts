@@ -176,8 +176,16 @@ export function restoreJobArgs<S extends z.ZodObject>(
   schema: S,
   stored: unknown,
 ): z.output<S> {
-  const revived = reviveDates(schema, stored ?? {}) as RawJobArgs;
-  return parseJobArgs(jobName, schema, revived);
+  const result = schema.safeParse(reviveDates(schema, stored ?? {}));
+  if (!result.success) {
+    const issue = result.error.issues[0] as z.core.$ZodIssue;
+    const key = issue.path.map(String).join(".") || "(arguments)";
+    throw new JobArgumentError(
+      `stored argument "${key}" of ${jobName} no longer fits its schema: ${issue.message}`,
+      key,
+    );
+  }
+  return result.data;
 }
 
 /** Arguments as stored in Redis and sys.journal: plain JSON, dates as ISO strings. */

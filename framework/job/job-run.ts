@@ -63,8 +63,16 @@ export interface RunOutcome {
  */
 export async function runJob(input: RunInput): Promise<RunOutcome> {
   const { runtime, jobClass, settings } = input;
-  const controller = new AbortController();
-  const signal = input.signal ? AbortSignal.any([input.signal, controller.signal]) : controller.signal;
+  // Without a wall time the caller's signal is the run's signal; otherwise one of our own that also follows
+  // the caller's. (Forwarded by hand: AbortSignal.any() costs ~100 µs per call on Node 20.)
+  const external = input.signal;
+  const controller = settings.wallTime !== undefined || !external ? new AbortController() : undefined;
+  const signal = controller?.signal ?? (external as AbortSignal);
+  const forward = (): void => controller?.abort(external?.reason);
+  if (controller && external) {
+    if (external.aborted) forward();
+    else external.addEventListener("abort", forward, { once: true });
+  }
   const sources: string[] = [];
   const progress = new ProgressThrottle(settings.progressInterval * 1000, (p) =>
     input.writeProgress(p, sources),
@@ -88,7 +96,7 @@ export async function runJob(input: RunInput): Promise<RunOutcome> {
     const limit = settings.wallTime;
     wallTimer = setTimeout(
       () =>
-        controller.abort(
+        controller?.abort(
           new WallTimeExceededError(`job ${jobClass.jobName} exceeded its wall time of ${limit} s`),
         ),
       limit * 1000,
@@ -112,6 +120,7 @@ export async function runJob(input: RunInput): Promise<RunOutcome> {
     state = classify(error, signal, input, started);
   } finally {
     clearTimeout(wallTimer);
+    external?.removeEventListener("abort", forward);
   }
   try {
     await progress.flush();

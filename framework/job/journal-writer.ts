@@ -5,9 +5,9 @@ import type { JobLogger } from "./job-runtime.js";
 
 /**
  * Writes finished runs to `sys.journal` and `last_runtime` to `sys.cookie` behind the run: entries that
- * arrive while a write is in flight are grouped into the next one, so a busy worker makes one MongoDB round
- * trip per batch instead of one per job, and an idle one writes at once. {@link flush} waits for
- * everything queued so far; {@link close} flushes and stops.
+ * arrive within `delayMs` (or while a write is in flight) share one write, so a busy worker makes one
+ * MongoDB round trip per batch instead of one per job. {@link flush} waits for everything queued so far
+ * (the worker pool flushes on close); a crash loses at most the last `delayMs` of entries.
  */
 export class JournalWriter {
   private entries: JournalEntry[] = [];
@@ -21,6 +21,8 @@ export class JournalWriter {
     private readonly cookies: Collection<CookieDocument>,
     private readonly logger: JobLogger,
     private readonly maxBatch = 1_000,
+    /** Milliseconds entries may wait to share a write (0: the next tick). */
+    private readonly delayMs = 100,
   ) {}
 
   /** Queues one finished run. */
@@ -52,11 +54,13 @@ export class JournalWriter {
   private schedule(): void {
     if (this.scheduled || this.inFlight) return;
     this.scheduled = true;
-    // One tick of grouping: runs finishing together share a write.
-    setImmediate(() => {
+    // Runs finishing within the delay share a write: one round trip per batch, not per job.
+    const write = (): void => {
       this.scheduled = false;
       if (!this.inFlight) void this.writeBatch();
-    });
+    };
+    if (this.delayMs > 0 && this.entries.length < this.maxBatch) setTimeout(write, this.delayMs).unref();
+    else setImmediate(write);
   }
 
   private writeBatch(): Promise<void> {

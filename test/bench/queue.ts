@@ -1,0 +1,320 @@
+/**
+ * Queue benchmark: no-op jobs through raw BullMQ and through CoreJob (enqueue with argument parsing and the
+ * duplicate rule, worker pool, runner, journal) on the same Redis in the same run, at concurrency 1 and 16.
+ *
+ * - throughput: a backlog of N jobs is drained by one worker (pool); jobs/s from the first to the last completion.
+ * - latency: `concurrency` producers each enqueue a job and wait for its completion event, repeatedly;
+ *   p50/p99 of enqueue → completion.
+ *
+ * Each contender runs BENCH_ROUNDS (default 3) alternating rounds; the best round of each is compared. Prints
+ * every round and the ratio CoreJob/raw (target ≥ 0.8 for jobs/s).
+ * Starts its own redis-server (free port) unless CORE4_REDIS_URL is set, and an in-memory embedded MongoDB
+ * as a child process (as `coco worker` would use a separate server). Run with `npm run bench:queue`.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { Queue, QueueEvents, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { z } from "zod";
+import { loadConfig } from "../../framework/config/index.js";
+import { CoreJob, type JobRuntime } from "../../framework/job/index.js";
+import { createLogger } from "../../framework/log/index.js";
+import { MongoRegistry } from "../../framework/mongo/index.js";
+import { definePlugin } from "../../framework/plugin.js";
+import {
+  JobQueue,
+  KEEP_COMPLETED,
+  KEEP_FAILED,
+  queueNameOf,
+  startWorkerPool,
+} from "../../framework/queue/index.js";
+
+const BACKLOG: Record<number, number> = { 1: 3_000, 16: 10_000 };
+const ROUND_TRIPS = 1_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+const noopArgs = z.object({ i: z.number().int() });
+
+/** The CoreJob under test: does nothing, like the raw processor. */
+class Noop extends CoreJob<typeof noopArgs> {
+  static override readonly jobName = "bench.Noop";
+  static override readonly args = noopArgs;
+  static override readonly maxParallel = 1_000;
+  override execute(): void {}
+}
+
+interface Measurement {
+  jobsPerSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** What each contender offers the harness. */
+interface Contender {
+  add(i: number): Promise<string>;
+  queueName: string;
+  close(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const given = process.env.CORE4_REDIS_URL;
+  if (given) return { url: given, stop: async () => {} };
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "core4ts-bench-redis-"));
+  const child: ChildProcess = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+    { stdio: "ignore" },
+  );
+  child.once("error", (error) => {
+    console.error(
+      `cannot start redis-server (${error.message}): apt-get install redis-server, or set CORE4_REDIS_URL`,
+    );
+    process.exit(1);
+  });
+  for (let i = 0; ; i++) {
+    const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0 });
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      await client.ping();
+      client.disconnect();
+      break;
+    } catch {
+      client.disconnect();
+      if (i > 100) throw new Error("redis-server did not answer within 10 s");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startMongo(): Promise<{ uri: string; stop: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=development", "--import", "tsx", "framework/embedded/mongo/main.ts"],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let output = "";
+  for await (const chunk of child.stdout) {
+    output += String(chunk);
+    if (output.includes("\n")) break;
+  }
+  const { uri } = JSON.parse(output.split("\n")[0] as string) as { uri: string };
+  return {
+    uri,
+    stop: async () => {
+      child.kill("SIGTERM");
+      if (child.exitCode === null) await once(child, "exit");
+    },
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/** Waits for completion events of a queue, by job id. */
+class Completions {
+  private readonly waiting = new Map<string, () => void>();
+  private readonly early = new Set<string>();
+  count = 0;
+  first = 0;
+  last = 0;
+
+  constructor(readonly events: QueueEvents) {
+    events.on("completed", ({ jobId }) => {
+      this.count++;
+      this.last = performance.now();
+      if (this.count === 1) this.first = this.last;
+      const resolve = this.waiting.get(jobId);
+      if (resolve) {
+        this.waiting.delete(jobId);
+        resolve();
+      } else this.early.add(jobId);
+    });
+  }
+
+  wait(id: string): Promise<void> {
+    if (this.early.delete(id)) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.set(id, resolve));
+  }
+
+  async until(total: number): Promise<void> {
+    while (this.count < total) await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function measure(
+  contender: Contender,
+  start: () => Promise<{ close(): Promise<void> }>,
+  concurrency: number,
+  redisUrl: string,
+  prefix: string,
+): Promise<Measurement> {
+  const events = new QueueEvents(contender.queueName, { connection: { url: redisUrl }, prefix });
+  await events.waitUntilReady();
+  const completions = new Completions(events);
+  // Throughput: fill the backlog first, then drain it.
+  const backlog = BACKLOG[concurrency] as number;
+  for (let i = 0; i < backlog; i += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, backlog - i) }, (_, k) => contender.add(i + k)));
+  }
+  const worker = await start();
+  await completions.until(backlog);
+  // From the first completion to the last: start-up costs of either side are not part of the rate.
+  const jobsPerSecond = (backlog - 1) / ((completions.last - completions.first) / 1000);
+  // Latency: closed loop, `concurrency` producers.
+  const latencies: number[] = [];
+  let next = backlog;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (latencies.length < ROUND_TRIPS) {
+        const t0 = performance.now();
+        const id = await contender.add(next++);
+        await completions.wait(id);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  await worker.close();
+  await events.close();
+  latencies.sort((a, b) => a - b);
+  return { jobsPerSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+async function rawContender(redisUrl: string, prefix: string, concurrency: number) {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const name = `raw-${concurrency}`;
+  const queue = new Queue(name, { connection, prefix });
+  const contender: Contender = {
+    queueName: name,
+    add: async (i) =>
+      String(
+        (await queue.add("noop", { i }, { removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED })).id,
+      ),
+    close: async () => {
+      await queue.close();
+      await connection.quit();
+    },
+  };
+  const start = async () => {
+    const worker = new Worker(name, async () => undefined, { connection, prefix, concurrency });
+    await worker.waitUntilReady();
+    return worker;
+  };
+  return { contender, start };
+}
+
+async function coreContender(redisUrl: string, mongoUri: string, prefix: string, concurrency: number) {
+  const sysDatabase = `bench_${prefix}`;
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      mongodb: { uri: mongoUri, sysDatabase },
+      redis: { url: redisUrl, prefix },
+      log: { level: "warn", mongoLevel: "silent" },
+    },
+  });
+  const mongo = new MongoRegistry({ uri: mongoUri, sysDatabase });
+  const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const logger = createLogger({ name: "bench", level: "warn", mongoLevel: "silent", destination: silent });
+  const runtime: JobRuntime = {
+    config,
+    mongo,
+    logger,
+    redisUrl,
+    plugins: [definePlugin({ name: "bench", jobs: [Noop] })],
+  };
+  const jobs = new JobQueue(runtime);
+  const contender: Contender = {
+    queueName: queueNameOf(Noop.jobName),
+    add: async (i) => (await jobs.enqueue(Noop, { i })).id,
+    close: async () => {
+      await jobs.close();
+      await mongo.close();
+    },
+  };
+  const start = () => startWorkerPool(runtime, { concurrency });
+  return { contender, start, mongo, sysDatabase };
+}
+
+/** Best round: highest rate, lowest latencies (each taken on its own). */
+function best(rounds: Measurement[]): Measurement {
+  return {
+    jobsPerSecond: Math.max(...rounds.map((r) => r.jobsPerSecond)),
+    p50: Math.min(...rounds.map((r) => r.p50)),
+    p99: Math.min(...rounds.map((r) => r.p99)),
+  };
+}
+
+function line(name: string, m: Measurement): void {
+  console.log(
+    `${name.padEnd(24)} ${m.jobsPerSecond.toFixed(0).padStart(6)} jobs/s   p50 ${m.p50.toFixed(2).padStart(6)} ms   p99 ${m.p99.toFixed(2).padStart(6)} ms`,
+  );
+}
+
+async function main(): Promise<void> {
+  const redis = await startRedis();
+  const mongo = await startMongo();
+  let failed = false;
+  try {
+    for (const concurrency of [1, 16]) {
+      // Alternate the contenders and keep each one's best round: the machine is shared and noisy.
+      const rawRounds: Measurement[] = [];
+      const coreRounds: Measurement[] = [];
+      let journaled = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        const prefix = `bench${Date.now().toString(36)}${round}`;
+        const raw = await rawContender(redis.url, prefix, concurrency);
+        rawRounds.push(await measure(raw.contender, raw.start, concurrency, redis.url, prefix));
+        await raw.contender.close();
+        const core = await coreContender(redis.url, mongo.uri, prefix, concurrency);
+        coreRounds.push(await measure(core.contender, core.start, concurrency, redis.url, prefix));
+        journaled += await core.mongo.sys("journal").countDocuments();
+        await core.contender.close();
+        line(`  round ${round + 1} raw     c=${concurrency}`, rawRounds[round] as Measurement);
+        line(`  round ${round + 1} CoreJob c=${concurrency}`, coreRounds[round] as Measurement);
+      }
+      const rawResult = best(rawRounds);
+      const coreResult = best(coreRounds);
+      line(`raw BullMQ   c=${concurrency}`, rawResult);
+      line(`CoreJob      c=${concurrency}`, coreResult);
+      const throughput = coreResult.jobsPerSecond / rawResult.jobsPerSecond;
+      console.log(
+        `ratio CoreJob/raw c=${concurrency}: jobs/s ${throughput.toFixed(2)}   p50 ${(coreResult.p50 / rawResult.p50).toFixed(2)}x   p99 ${(coreResult.p99 / rawResult.p99).toFixed(2)}x   (journal entries: ${journaled})\n`,
+      );
+      if (throughput < 0.8) failed = true;
+    }
+  } finally {
+    await mongo.stop();
+    await redis.stop();
+  }
+  if (failed) console.log("below the target ratio of 0.8");
+}
+
+await main();
