@@ -35,22 +35,20 @@ interface UserDay {
   last: Date;
 }
 
-/** The source pipeline: one row per user of the day with the login count and first/last time. */
-export function dayPipeline(day: CalendarDay, timezone: string, exclude: readonly string[]): Document[] {
+/** The source filter of a day's successful logins (served by the source's (message, created) index). */
+export function dayFilter(day: CalendarDay, timezone: string, exclude: readonly string[]): Document {
   const { from, to } = dayBounds(day, timezone);
-  return [
-    {
-      $match: {
-        message: LOGIN_MESSAGE,
-        level: "INFO",
-        created: { $gte: from, $lt: to },
-        user: { $type: "string", $nin: [...exclude] },
-      },
-    },
-    {
-      $group: { _id: "$user", logins: { $sum: 1 }, first: { $min: "$created" }, last: { $max: "$created" } },
-    },
-  ];
+  return {
+    message: LOGIN_MESSAGE,
+    level: "INFO",
+    created: { $gte: from, $lt: to },
+    user: { $type: "string", $nin: [...exclude] },
+  };
+}
+
+interface LoginEvent {
+  user: string;
+  created: Date;
 }
 
 /**
@@ -67,7 +65,6 @@ export async function condenseDay(
 ): Promise<CondenseResult> {
   const dayDate = dayToDate(day);
   const batchSize = options.batchSize ?? 1_000;
-  const seen = new Set<string>();
   let logins = 0;
   let batch: AnyBulkWriteOperation<LoginDoc>[] = [];
   const flush = async (): Promise<void> => {
@@ -77,11 +74,24 @@ export async function condenseDay(
     await target.bulkWrite(operations, { ordered: false });
   };
 
-  const cursor = source.aggregate<UserDay>(dayPipeline(day, options.timezone, options.exclude), {
-    allowDiskUse: true,
-  });
-  for await (const row of cursor) {
-    seen.add(row._id);
+  // One pass over the day's events, grouped here: the job reads its input once, whatever the server.
+  const perUser = new Map<string, UserDay>();
+  const events = source
+    .find<LoginEvent>(dayFilter(day, options.timezone, options.exclude), {
+      projection: { _id: 0, user: 1, created: 1 },
+    })
+    .batchSize(10_000);
+  for await (const event of events) {
+    const entry = perUser.get(event.user);
+    if (entry === undefined) {
+      perUser.set(event.user, { _id: event.user, logins: 1, first: event.created, last: event.created });
+    } else {
+      entry.logins += 1;
+      if (event.created < entry.first) entry.first = event.created;
+      if (event.created > entry.last) entry.last = event.created;
+    }
+  }
+  for (const row of perUser.values()) {
     logins += row.logins;
     const replacement = {
       ...options.extra,
@@ -99,12 +109,12 @@ export async function condenseDay(
   // Users stored for the day but without logins now (source corrected, or exclusions changed).
   const stale: string[] = [];
   for await (const doc of target.find({ day: dayDate }, { projection: { _id: 0, user: 1 } })) {
-    if (!seen.has(doc.user)) stale.push(doc.user);
+    if (!perUser.has(doc.user)) stale.push(doc.user);
   }
   let removed = 0;
   for (let i = 0; i < stale.length; i += batchSize) {
     const result = await target.deleteMany({ day: dayDate, user: { $in: stale.slice(i, i + batchSize) } });
     removed += result.deletedCount;
   }
-  return { day, users: seen.size, logins, removed };
+  return { day, users: perUser.size, logins, removed };
 }

@@ -126,29 +126,25 @@ async function countSpan(
   exclude: readonly string[],
 ): Promise<Counted> {
   const segments = coverRange(start, end);
-  const whole = segments.filter((s) => s.unit !== "day");
-  const days = segments.filter((s) => s.unit === "day");
-  const wholeMatch =
-    whole.length > 0
-      ? { $or: whole.map((s) => ({ unit: s.unit, start: dayToDate(s.start) })) }
-      : { unit: "none" };
-  const pipeline: Document[] = [{ $match: wholeMatch }, { $project: { _id: 0, user: 1, logins: 1 } }];
-  if (days.length > 0) {
-    pipeline.push({
-      $unionWith: {
-        coll: target.collectionName,
-        pipeline: [
-          {
-            $match: {
-              $or: days.map((s) => ({ day: { $gte: dayToDate(s.start), $lte: dayToDate(s.end) } })),
-              user: { $nin: [...exclude] },
-            },
-          },
-          { $project: { _id: 0, user: 1, logins: 1 } },
-        ],
-      },
-    });
+  const project = { $project: { _id: 0, user: 1, logins: 1 } };
+  // One branch per unit and per run of days, each an indexed equality/range match ($or is not needed).
+  const branches: Document[][] = [];
+  for (const unit of ["year", "quarter", "month"] as const) {
+    const starts = segments.filter((s) => s.unit === unit).map((s) => dayToDate(s.start));
+    if (starts.length > 0) branches.push([{ $match: { unit, start: { $in: starts } } }, project]);
   }
+  const dayBranches = segments
+    .filter((s) => s.unit === "day")
+    .map((s) => [
+      { $match: { day: { $gte: dayToDate(s.start), $lte: dayToDate(s.end) }, user: { $nin: [...exclude] } } },
+      project,
+    ]);
+  const [first, ...others] = branches;
+  const pipeline: Document[] = [...(first ?? [{ $match: { unit: "none" } }])];
+  for (const branch of others)
+    pipeline.push({ $unionWith: { coll: rollups.periodUsers.collectionName, pipeline: branch } });
+  for (const branch of dayBranches)
+    pipeline.push({ $unionWith: { coll: target.collectionName, pipeline: branch } });
   pipeline.push(
     { $group: { _id: "$user", logins: { $sum: "$logins" } } },
     { $group: { _id: null, users: { $sum: 1 }, logins: { $sum: "$logins" } } },

@@ -25,6 +25,15 @@ import usage, {
 } from "../../plugins/usage/index.js";
 import { ensureTargetIndexes } from "../../plugins/usage/indexes.js";
 import { escapeHtml } from "../../plugins/usage/page/escape-html.js";
+import { enumeratePeriods as periodsOf } from "../../plugins/usage/periods.js";
+import {
+  ensureRollupIndexes,
+  type PeriodCountDoc,
+  type PeriodUserDoc,
+  type Rollups,
+  refreshPeriod,
+  writeRollupMeta,
+} from "../../plugins/usage/rollups.js";
 
 const EVENTS = Number(process.env.USAGE_BENCH_EVENTS ?? 1_000_000);
 const EVENT_DAYS = 10;
@@ -148,6 +157,29 @@ async function benchReport(client: MongoClient): Promise<void> {
   if (batch.length) await target.insertMany(batch, { ordered: false });
   console.log(`report data: ${REPORT_USERS} users over 5 years, ${total} (day, user) documents`);
 
+  // Rollups as the job builds them: weeks and months from days, quarters from months, years from quarters.
+  const db = client.db("bench_usage_report");
+  const rollups: Rollups = {
+    periodUsers: db.collection<PeriodUserDoc>("login.period_users"),
+    periodCounts: db.collection<PeriodCountDoc>("login.period_counts"),
+  };
+  await ensureRollupIndexes(rollups);
+  const firstDay = addDays(REPORT_END, -(days - 1));
+  const build = await timed(async () => {
+    for (const [aggregate, unit] of [
+      ["week", "week-monday"],
+      ["month", "month"],
+      ["quarter", "quarter"],
+      ["year", "year"],
+    ] as const) {
+      for (const period of periodsOf(firstDay, REPORT_END, aggregate)) {
+        await refreshPeriod(target, rollups, unit, period.start < firstDay ? firstDay : period.start);
+      }
+    }
+    await writeRollupMeta(rollups, ["admin"]);
+  });
+  console.log(`rollups built in ${(build.ms / 1000).toFixed(1)} s`);
+
   const context = { timezone: "UTC", maxRangeDays: 3660, now: new Date(`${REPORT_END}T12:00:00Z`) };
   const options = {
     timezone: "UTC",
@@ -155,40 +187,55 @@ async function benchReport(client: MongoClient): Promise<void> {
     exclude: ["admin"],
     dataThrough: REPORT_END,
   };
-  const long = parseReportArgs(
-    { start: addDays(REPORT_END, -(days - 1)), end: REPORT_END, aggregate: "week" },
-    context,
-  );
+  const long = parseReportArgs({ start: firstDay, end: REPORT_END, aggregate: "week" }, context);
   const short = parseReportArgs({ end: REPORT_END, aggregate: "week" }, context);
-  const longMs = await median(() => queryReport(target, long, options), 7);
-  const shortMs = await median(() => queryReport(target, short, options), 7);
-  line("weekly report, 5 years", longMs, "weekly report, 90 days", shortMs);
+  const longMs = await median(() => queryReport(target, long, { ...options, rollups }), 7);
+  const shortMs = await median(() => queryReport(target, short, { ...options, rollups }), 7);
+  line("weekly report, 5 years (rollups)", longMs, "weekly report, 90 days", shortMs);
+  const longDays = await median(() => queryReport(target, long, options), 3);
+  const shortDays = await median(() => queryReport(target, short, options), 3);
+  line("  same from day documents only", longDays, "weekly report, 90 days", shortDays);
 }
 
-/** The baseline: the same points and tooltips written as a string template. */
+/** The baseline: the same picture (title, desc, grid, ticks, thinned labels, line, points with tooltips) as a string template. */
 function templateChart(rows: readonly ReportRow[], width = 800, height = 320): string {
-  const top = Math.max(1, ...rows.map((r) => r.users));
-  const step = (width - 72) / Math.max(1, rows.length);
-  const points = rows.map((r, i) => {
-    const x = 52 + step * (i + 0.5);
-    const y = 40 + (height - 84) * (1 - r.users / top);
-    return `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3"><title>${escapeHtml(`${r.label}: ${r.users} users`)}</title></circle>`;
-  });
-  const path = rows
-    .map(
+  const left = 52;
+  const top = 40;
+  const innerWidth = width - 72;
+  const innerHeight = height - 84;
+  const max = Math.max(1, ...rows.map((r) => r.users));
+  const step = innerWidth / Math.max(1, rows.length);
+  const x = (i: number) => left + step * (i + 0.5);
+  const y = (v: number) => top + innerHeight * (1 - v / max);
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * max));
+  const labelEvery = Math.max(1, Math.ceil(80 / step));
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img"><title>Distinct users</title><desc>${rows.length} periods</desc>`,
+    ...ticks.map(
+      (t) =>
+        `<line x1="${left}" x2="${left + innerWidth}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#e5e7eb"/><text x="${left - 9}" y="${y(t).toFixed(1)}" text-anchor="end">${t}</text>`,
+    ),
+    ...rows.map((r, i) =>
+      i % labelEvery === 0
+        ? `<text x="${x(i).toFixed(1)}" y="${height - 30}" text-anchor="middle">${escapeHtml(r.label)}</text>`
+        : "",
+    ),
+    `<path d="${rows.map((r, i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(r.users).toFixed(1)}`).join("")}" fill="none" stroke="#2563eb"/>`,
+    ...rows.map(
       (r, i) =>
-        `${i ? "L" : "M"}${(52 + step * (i + 0.5)).toFixed(1)},${(40 + (height - 84) * (1 - r.users / top)).toFixed(1)}`,
-    )
-    .join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img"><title>t</title><path d="${path}" fill="none" stroke="#2563eb"/>${points.join("")}</svg>`;
+        `<circle cx="${x(i).toFixed(1)}" cy="${y(r.users).toFixed(1)}" r="3"><title>${escapeHtml(`${r.label} (${r.start} to ${r.end}): ${r.users} users, ${r.logins} logins`)}</title></circle>`,
+    ),
+    "</svg>",
+  ];
+  return parts.join("");
 }
 
 async function benchChart(): Promise<void> {
   const rng = seededRandom(3);
   for (const count of [100, 1000]) {
-    const rows: ReportRow[] = enumeratePeriods("2000-01-01", "2030-01-01", "day")
-      .slice(0, count)
-      .map((p, i) => ({ ...p, users: Math.floor(rng() * 200), logins: 0, partial: i === count - 1 }));
+    const rows: ReportRow[] = enumeratePeriods("2000-01-01", addDays("2000-01-01", count - 1), "day").map(
+      (p, i) => ({ ...p, users: Math.floor(rng() * 200), logins: 0, partial: i === count - 1 }),
+    );
     const runs = count === 100 ? 50 : 15;
     const d3Ms = await median(() => renderChart(rows, { title: "Distinct users per day" }), runs);
     const templateMs = await median(() => templateChart(rows), runs);

@@ -58,7 +58,7 @@ describe("chart", () => {
     expect(circles[3]?.getElementsByTagName("title")[0]?.textContent).toBe(
       `${rows[3]?.label} (${rows[3]?.start} to ${rows[3]?.end}): 3 users, 6 logins`,
     );
-    const partial = circles.filter((c) => c.getAttribute("class")?.includes("partial"));
+    const partial = circles.filter((c) => c.getAttribute("class") === "partial");
     expect(partial).toHaveLength(1);
     expect(partial[0]?.getElementsByTagName("title")[0]?.textContent).toContain("(partial period)");
     const dashed = [...doc.getElementsByTagName("path")].filter((p) => p.getAttribute("stroke-dasharray"));
