@@ -107,13 +107,10 @@ export async function runJob(input: RunInput): Promise<RunOutcome> {
   let error: Error | undefined;
   let result: unknown;
   try {
-    result = await untilAborted(
-      (async () => {
-        await job.initialise();
-        return await job.execute(input.args as Record<string, unknown>);
-      })(),
-      signal,
-    );
+    result = await untilAborted(async () => {
+      await job.initialise();
+      return await job.execute(input.args as Record<string, unknown>);
+    }, signal);
     state = "complete";
   } catch (thrown) {
     error = thrown instanceof Error ? thrown : new Error(String(thrown));
@@ -159,12 +156,13 @@ function classify(error: Error, signal: AbortSignal, input: RunInput, started: D
   return input.attemptsMade + 1 < input.settings.attempts ? "failed" : "error";
 }
 
-/** Rejects with the abort reason as soon as the signal is raised, without waiting for the work. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
+/**
+ * Runs `work` unless the signal is already raised, and rejects with the abort reason as soon as it is,
+ * without waiting for the work.
+ */
+function untilAborted<T>(start: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  const work = start();
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {
       // The job's own code keeps running until it checks the signal; its later failure is not ours.

@@ -21,7 +21,7 @@ import {
 } from "../job/index.js";
 import { type BullState, coreState, type QueueJob, recordOf } from "./job-view.js";
 import type { QueueJobData, QueueJobResult } from "./queue-data.js";
-import { killChannel, knownQueuesKey, queueNameOf } from "./queue-keys.js";
+import { killChannel, killedKey, knownQueuesKey, queueNameOf } from "./queue-keys.js";
 import { createRedis } from "./redis-connection.js";
 import { KEEP_COMPLETED, KEEP_FAILED } from "./retention.js";
 
@@ -169,8 +169,13 @@ export class JobQueue {
       );
     }
     const connection = this.redis();
-    // Always broadcast: the job may have started between the state read and now.
-    await connection.publish(killChannel(this.prefix), id);
+    // Always broadcast: the job may have started between the state read and now. The marker covers a
+    // running job whose worker died: it is checked when the job is recovered.
+    await connection
+      .multi()
+      .set(killedKey(this.prefix, id), "1", "EX", 24 * 3600)
+      .publish(killChannel(this.prefix), id)
+      .exec();
     if (record.state === "running") return record;
     const removed = await this.queue(job.name).remove(id);
     if (removed === 0) return { ...record, state: "running" };

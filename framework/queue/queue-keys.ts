@@ -23,3 +23,11 @@ export function knownQueuesKey(prefix: string): string {
 export function killChannel(prefix: string): string {
   return `${prefix}:kill`;
 }
+
+/**
+ * Marker of a kill request for a running job, kept a day: a job recovered from a dead worker checks it
+ * before running again, since the kill's broadcast reached no one.
+ */
+export function killedKey(prefix: string, jobId: string): string {
+  return `${prefix}:killed:${jobId}`;
+}

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import {
   type CookieDocument,
   type JobClass,
+  JobKilledError,
   JobRegistry,
   type JobRuntime,
   type JobSettings,
@@ -18,7 +19,7 @@ import {
 import type { QueueJob } from "./job-view.js";
 import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
-import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
+import { killedKey, knownQueuesKey, queueNameOf } from "./queue-keys.js";
 import { createRedis } from "./redis-connection.js";
 
 /** Options of {@link startWorkerPool}. */
@@ -61,6 +62,7 @@ export class WorkerPool {
     private readonly journal: JournalWriter,
     private readonly shutdownTimeout: number,
     private readonly handleSignals: boolean,
+    private readonly prefix: string,
     /** Job names this pool runs. */
     readonly jobNames: readonly string[],
   ) {}
@@ -93,6 +95,7 @@ export class WorkerPool {
       journal,
       options.shutdownTimeout ?? core.worker.shutdownTimeout,
       options.handleSignals ?? false,
+      prefix,
       classes.map((c) => c.jobName),
     );
     if (classes.length) await connection.sadd(knownQueuesKey(prefix), ...classes.map((c) => c.jobName));
@@ -185,6 +188,10 @@ export class WorkerPool {
     const controller = new AbortController();
     this.running.set(id, controller);
     this.kills.register(id, controller);
+    // A job recovered from a dead worker may have been killed while no one could hear it.
+    if (job.stalledCounter > 0 && (await this.connection.exists(killedKey(this.prefix, id)))) {
+      controller.abort(new JobKilledError(`job ${id} was killed`));
+    }
     const input: RunInput = {
       runtime: this.runtime,
       jobClass,

@@ -70,5 +70,34 @@ describe("worker killed with -9", async () => {
     expect(bySecond[0]?.resumedFrom).toBe(killedAt);
     expect(bySecond[0]?.step).toBe(killedAt + 1);
     expect(new Set(steps.map((s) => s.step)).size).toBe(STEPS);
+    second.kill("SIGTERM");
+    await once(second, "exit");
+  });
+
+  it("keeps a kill that reached no worker: the recovered job ends killed instead of running", {
+    timeout: 60_000,
+  }, async () => {
+    const cookies = runtime.mongo.sys<CookieDocument>("cookie");
+    await cookies.deleteOne({ _id: "reliability.Checkpointed" });
+    await runtime.mongo.collection("reliability/steps").deleteMany({});
+    const first = await startWorker();
+    const { id } = await queue.enqueue(Checkpointed);
+    await eventually(async () => {
+      const step = (await cookies.findOne({ _id: "reliability.Checkpointed" }))?.step;
+      return step !== undefined && step >= 3 ? step : undefined;
+    });
+    first.kill("SIGKILL");
+    await once(first, "exit");
+    const killedAt = (await cookies.findOne({ _id: "reliability.Checkpointed" }))?.step;
+    expect((await queue.kill(id)).state).toBe("running");
+
+    const second = await startWorker();
+    const record = await eventually(async () => {
+      const r = await queue.get(id);
+      return r.state === "killed" ? r : undefined;
+    }, 100);
+    expect(record.error).toMatch(/killed/);
+    expect(await runtime.mongo.collection("reliability/steps").countDocuments({ pid: second.pid })).toBe(0);
+    expect((await cookies.findOne({ _id: "reliability.Checkpointed" }))?.step).toBe(killedAt);
   });
 });
