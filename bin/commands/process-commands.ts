@@ -42,7 +42,12 @@ export async function startParts(runtime: Runtime, parts: ProcessParts): Promise
       closers.push(() => scheduler.close());
     }
     if (parts.serve) {
-      server = await startServer(runtime, { plugins: runtime.plugins, queue, port: parts.port });
+      server = await startServer(runtime, {
+        plugins: runtime.plugins,
+        queue,
+        port: parts.port,
+        trustProxy: runtime.config.core.server.trustProxy,
+      });
       closers.push(() => (server as RunningServer).close());
     }
     return { server, queue, close };

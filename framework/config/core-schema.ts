@@ -64,6 +64,8 @@ export const coreConfigSchema = z.strictObject({
       bodyLimit: z.number().int().positive().default(1_000_000),
       /** Request timeout in milliseconds. */
       requestTimeout: z.number().int().positive().default(30_000),
+      /** Trust X-Forwarded-* headers (behind a reverse proxy): client addresses for the login slow-down. */
+      trustProxy: z.boolean().default(false),
     })
     .prefault({}),
   worker: z
