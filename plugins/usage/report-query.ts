@@ -116,7 +116,8 @@ function rollupUnit(aggregate: Aggregate, weekStart: WeekStart): RollupUnit | "d
 
 /**
  * Distinct users and logins over [start, end] from the rollups: whole years, quarters and months from
- * their (period, user) documents, the days at the edges from the day documents, unioned in one pipeline.
+ * their (period, user) documents, the days at the edges from the day documents. Each piece is one indexed
+ * read of few documents (a 5-year range is five yearly sets plus edges); the union is taken here.
  */
 async function countSpan(
   target: Collection<LoginDoc>,
@@ -126,31 +127,29 @@ async function countSpan(
   exclude: readonly string[],
 ): Promise<Counted> {
   const segments = coverRange(start, end);
-  const project = { $project: { _id: 0, user: 1, logins: 1 } };
-  // One branch per unit and per run of days, each an indexed equality/range match ($or is not needed).
-  const branches: Document[][] = [];
+  const projection = { _id: 0, user: 1, logins: 1 };
+  const reads: Promise<Array<{ user: string; logins: number }>>[] = [];
   for (const unit of ["year", "quarter", "month"] as const) {
     const starts = segments.filter((s) => s.unit === unit).map((s) => dayToDate(s.start));
-    if (starts.length > 0) branches.push([{ $match: { unit, start: { $in: starts } } }, project]);
+    if (starts.length > 0)
+      reads.push(rollups.periodUsers.find({ unit, start: { $in: starts } }, { projection }).toArray());
   }
-  const dayBranches = segments
-    .filter((s) => s.unit === "day")
-    .map((s) => [
-      { $match: { day: { $gte: dayToDate(s.start), $lte: dayToDate(s.end) }, user: { $nin: [...exclude] } } },
-      project,
-    ]);
-  const [first, ...others] = branches;
-  const pipeline: Document[] = [...(first ?? [{ $match: { unit: "none" } }])];
-  for (const branch of others)
-    pipeline.push({ $unionWith: { coll: rollups.periodUsers.collectionName, pipeline: branch } });
-  for (const branch of dayBranches)
-    pipeline.push({ $unionWith: { coll: target.collectionName, pipeline: branch } });
-  pipeline.push(
-    { $group: { _id: "$user", logins: { $sum: "$logins" } } },
-    { $group: { _id: null, users: { $sum: 1 }, logins: { $sum: "$logins" } } },
-  );
-  const [row] = await rollups.periodUsers.aggregate<TotalCount>(pipeline).toArray();
-  return { users: row?.users ?? 0, logins: row?.logins ?? 0 };
+  for (const s of segments.filter((s) => s.unit === "day")) {
+    const filter = {
+      day: { $gte: dayToDate(s.start), $lte: dayToDate(s.end) },
+      user: { $nin: [...exclude] },
+    };
+    reads.push(target.find(filter, { projection }).toArray());
+  }
+  const users = new Set<string>();
+  let logins = 0;
+  for (const docs of await Promise.all(reads)) {
+    for (const doc of docs) {
+      users.add(doc.user);
+      logins += doc.logins;
+    }
+  }
+  return { users: users.size, logins };
 }
 
 function later(a: CalendarDay, b: CalendarDay): CalendarDay {
