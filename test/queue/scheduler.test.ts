@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { CoreJob, type JournalEntry } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue, queueNameOf, startScheduler, startWorkerPool } from "../../framework/queue/index.js";
-import { createTestRuntime, eventually } from "../job/support.js";
+import { createTestRuntime, eventually, sleep } from "../job/support.js";
 import { testRedisUrl } from "../support/services.js";
 
 class EverySecond extends CoreJob {
@@ -71,6 +71,23 @@ describe("scheduler", async () => {
       await pool.close();
       await queue.close();
     }
+  });
+
+  it("catches a missed run up once after downtime, not once per missed slot", {
+    timeout: 30_000,
+  }, async () => {
+    const downtime = await createTestRuntime([definePlugin({ name: "t", jobs: [EverySecond] })]);
+    const scheduler = await startScheduler(downtime);
+    await scheduler.close();
+    // No worker for five seconds: five slots of the every-second schedule go by.
+    await sleep(5_000);
+    const pool = await startWorkerPool(downtime);
+    await sleep(1_500);
+    await pool.close();
+    const runs = await downtime.mongo.sys<JournalEntry>("journal").countDocuments({ name: "t.EverySecond" });
+    // One catch-up run plus at most two regular ones in the 1.5 s that followed; a backfill would be 6+.
+    expect(runs).toBeGreaterThanOrEqual(1);
+    expect(runs).toBeLessThanOrEqual(3);
   });
 
   it("removes a schedule that config disables", async () => {
