@@ -173,7 +173,7 @@ async function benchReport(client: MongoClient): Promise<void> {
       ["year", "year"],
     ] as const) {
       for (const period of periodsOf(firstDay, REPORT_END, aggregate)) {
-        await refreshPeriod(target, rollups, unit, period.start < firstDay ? firstDay : period.start);
+        await refreshPeriod(target, rollups, unit, period.start);
       }
     }
     await writeRollupMeta(rollups, ["admin"]);
