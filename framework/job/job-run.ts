@@ -4,7 +4,7 @@ import { JobDeferredError, JobKilledError, WallTimeExceededError, WorkerShutdown
 import type { JobClass } from "./job-class.js";
 import { JOB_CONTEXT } from "./job-context.js";
 import type { JournalEntry } from "./job-record.js";
-import type { JobRuntime } from "./job-runtime.js";
+import type { JobLogger, JobRuntime } from "./job-runtime.js";
 import type { JobSettings } from "./job-settings.js";
 import { type JobProgress, ProgressThrottle } from "./progress-throttle.js";
 
@@ -77,7 +77,10 @@ export async function runJob(input: RunInput): Promise<RunOutcome> {
   const progress = new ProgressThrottle(settings.progressInterval * 1000, (p) =>
     input.writeProgress(p, sources),
   );
-  const logger = runtime.logger.child({ identifier: input.id, qual_name: jobClass.jobName });
+  // Created on first use: most runs of small jobs never log.
+  let childLogger: JobLogger | undefined;
+  const logger = (): JobLogger =>
+    (childLogger ??= runtime.logger.child({ identifier: input.id, qual_name: jobClass.jobName }));
   const job: CoreJob = new jobClass();
   job[JOB_CONTEXT] = {
     runtime,
@@ -86,7 +89,9 @@ export async function runJob(input: RunInput): Promise<RunOutcome> {
     enqueued: input.enqueued,
     settings,
     signal,
-    logger,
+    get logger() {
+      return logger();
+    },
     sources,
     progress,
     lastProgress: () => progress.current,
@@ -122,12 +127,11 @@ export async function runJob(input: RunInput): Promise<RunOutcome> {
   try {
     await progress.flush();
   } catch (flushError) {
-    logger.warn("cannot write the final progress", { reason: String(flushError) });
+    logger().warn("cannot write the final progress", { reason: String(flushError) });
   }
   const finished = new Date();
-  if (state === "complete") logger.debug("job complete", { runtime: seconds(started, finished) });
-  else if (state !== "interrupted") {
-    logger[state === "deferred" ? "info" : "error"](`job ${state}: ${error?.message ?? ""}`, {
+  if (state !== "complete" && state !== "interrupted") {
+    logger()[state === "deferred" ? "info" : "error"](`job ${state}: ${error?.message ?? ""}`, {
       state,
       ...(error && state !== "deferred"
         ? { error: { name: error.name, message: error.message, stack: error.stack } }

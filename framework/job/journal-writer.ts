@@ -7,7 +7,7 @@ import type { JobLogger } from "./job-runtime.js";
  * Writes finished runs to `sys.journal` and `last_runtime` to `sys.cookie` behind the run: entries that
  * arrive within `delayMs` (or while a write is in flight) share one write, so a busy worker makes one
  * MongoDB round trip per batch instead of one per job. {@link flush} waits for everything queued so far
- * (the worker pool flushes on close); a crash loses at most the last `delayMs` of entries.
+ * (the worker pool flushes on close); a crash loses at most the last `delayMs` (250 ms) of entries.
  */
 export class JournalWriter {
   private entries: JournalEntry[] = [];
@@ -22,7 +22,7 @@ export class JournalWriter {
     private readonly logger: JobLogger,
     private readonly maxBatch = 1_000,
     /** Milliseconds entries may wait to share a write (0: the next tick). */
-    private readonly delayMs = 100,
+    private readonly delayMs = 250,
   ) {}
 
   /** Queues one finished run. */

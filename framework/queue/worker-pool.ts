@@ -227,7 +227,8 @@ export class WorkerPool {
     switch (outcome.state) {
       case "complete":
         this.journal.touchLastRuntime(jobClass.jobName, outcome.finished);
-        return { sources: outcome.sources };
+        // Nothing to store for a run without sources (the journal has the full record).
+        return outcome.sources.length ? { sources: outcome.sources } : undefined;
       case "killed":
       case "inactive":
         await mark(outcome.state);
