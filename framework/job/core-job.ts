@@ -3,7 +3,7 @@ import type { Collection, Document } from "mongodb";
 import { z } from "zod";
 import type { Config } from "../config/index.js";
 import { Cookie, type CookieDocument } from "./cookie.js";
-import { JobDeferredError } from "./errors.js";
+import { JobDeferredError } from "./errors/index.js";
 import { JOB_CONTEXT, type JobContext } from "./job-context.js";
 import type { JobLogger } from "./job-runtime.js";
 import type { JobSettings } from "./job-settings.js";

@@ -13,7 +13,7 @@ export {
   UnknownJobError,
   WallTimeExceededError,
   WorkerShutdownError,
-} from "./errors.js";
+} from "./errors/index.js";
 export {
   jobIdentityKey,
   noArgs,

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { unwrapSchema } from "../config/env-value.js";
-import { JobArgumentError } from "./errors.js";
+import { JobArgumentError } from "./errors/index.js";
 
 /** Arguments as they arrive: a JSON object, HTTP parameters, or CLI `k=v` pairs already split. */
 export type RawJobArgs = Readonly<Record<string, unknown>>;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CoreJob } from "./core-job.js";
-import { JobDefinitionError } from "./errors.js";
+import { JobDefinitionError } from "./errors/index.js";
 import type { JobSettings } from "./job-settings.js";
 
 /** A concrete CoreJob subclass: what plugins list in `jobs` and what enqueue and runInline accept. */

@@ -1,4 +1,4 @@
-import { JobDefinitionError, UnknownJobError } from "./errors.js";
+import { JobDefinitionError, UnknownJobError } from "./errors/index.js";
 import { checkJobClass, classSettings, type JobClass } from "./job-class.js";
 import type { JobPluginLike, JobRuntime } from "./job-runtime.js";
 import { type EnqueueSettings, type JobSettings, resolveSettings } from "./job-settings.js";

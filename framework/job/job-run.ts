@@ -1,6 +1,11 @@
 import { hostname } from "node:os";
 import type { CoreJob } from "./core-job.js";
-import { JobDeferredError, JobKilledError, WallTimeExceededError, WorkerShutdownError } from "./errors.js";
+import {
+  JobDeferredError,
+  JobKilledError,
+  WallTimeExceededError,
+  WorkerShutdownError,
+} from "./errors/index.js";
 import type { JobClass } from "./job-class.js";
 import { JOB_CONTEXT } from "./job-context.js";
 import type { JournalEntry } from "./job-record.js";

@@ -1,5 +1,5 @@
 import type { JobOverride } from "../config/index.js";
-import { JobDefinitionError } from "./errors.js";
+import { JobDefinitionError } from "./errors/index.js";
 
 /** Run settings of a job type, after applying defaults, class values, config and enqueue options. */
 export interface JobSettings {

@@ -76,13 +76,19 @@ export class JournalWriter {
       writes.push(this.cookies.bulkWrite(ops, { ordered: false }));
     }
     const done = Promise.allSettled(writes).then((results) => {
-      for (const result of results) {
-        if (result.status === "rejected") {
-          this.dropped += entries.length;
-          const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
-          this.logger.error("cannot write the job journal", { reason, entries: entries.length });
-        }
-      }
+      results.forEach((result, i) => {
+        if (result.status === "fulfilled") return;
+        const journal = entries.length > 0 && i === 0;
+        if (journal) this.dropped += entries.length;
+        const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+        this.logger.error(
+          journal ? "cannot write the job journal" : "cannot write last_runtime to sys.cookie",
+          {
+            reason,
+            ...(journal ? { entries: entries.length } : {}),
+          },
+        );
+      });
     });
     this.inFlight = done.finally(() => {
       this.inFlight = undefined;

@@ -1,6 +1,6 @@
 import { ObjectId } from "mongodb";
 import type { CookieDocument } from "./cookie.js";
-import { JobKilledError, JobRunError } from "./errors.js";
+import { JobKilledError, JobRunError } from "./errors/index.js";
 import { parseJobArgs, type RawJobArgs, serializeJobArgs } from "./job-arguments.js";
 import type { JobClass } from "./job-class.js";
 import { type JobRecord, type JournalEntry, recordOfEntry } from "./job-record.js";

@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
-import { SourceNotSetError } from "./errors.js";
+import { SourceNotSetError } from "./errors/index.js";
 
 /** Where a job's writes come from: read by the tagging wrapper at every write. */
 export interface SourceState {

@@ -10,6 +10,7 @@ import {
   type JobRecord,
   JobRegistry,
   type JobRuntime,
+  type JobSettings,
   type JobState,
   JobStateError,
   type JournalEntry,
@@ -82,25 +83,9 @@ export class JobQueue {
     const parsed = parseJobArgs(jobClass.jobName, jobClass.args, args);
     const stored = serializeJobArgs(parsed);
     const id = new ObjectId().toHexString();
-    const queue = this.queue(jobClass.jobName);
     const data: QueueJobData = { args: stored };
     if (Object.keys(overrides).length) data.settings = overrides;
-    const added = (await queue.add(jobClass.jobName, data, {
-      jobId: id,
-      attempts: settings.attempts,
-      backoff: { type: "fixed", delay: settings.errorTime * 1000 },
-      priority: settings.priority || undefined,
-      delay: delay ? delay * 1000 : undefined,
-      deduplication: { id: jobIdentityKey(jobClass.jobName, stored) },
-      removeOnComplete: KEEP_COMPLETED,
-      removeOnFail: KEEP_FAILED,
-    })) as QueueJob;
-    if (added.id !== id) {
-      throw new JobExistsError(
-        `job ${jobClass.jobName} with these arguments is already queued as ${added.id}`,
-        String(added.id),
-      );
-    }
+    const added = await this.add(jobClass.jobName, data, settings, id, delay);
     await this.announce(jobClass.jobName);
     return recordOf(added, "pending");
   }
@@ -317,28 +302,41 @@ export class JobQueue {
       .findOne({ job_id: id }, { sort: { finished: -1 }, projection: { _id: 0 } });
   }
 
-  private async recreate(id: string, name: string, args: Record<string, unknown>): Promise<JobRecord> {
+  private recreate(id: string, name: string, args: Record<string, unknown>): Promise<JobRecord> {
     const jobClass = this.registry.get(name);
-    const settings = JobRegistry.settings(this.runtime, jobClass);
-    const added = (await this.queue(name).add(
-      name,
-      { args },
-      {
-        jobId: id,
-        attempts: settings.attempts,
-        backoff: { type: "fixed", delay: settings.errorTime * 1000 },
-        priority: settings.priority || undefined,
-        deduplication: { id: jobIdentityKey(name, args) },
-        removeOnComplete: KEEP_COMPLETED,
-        removeOnFail: KEEP_FAILED,
-      },
-    )) as QueueJob;
+    return this.add(name, { args }, JobRegistry.settings(this.runtime, jobClass), id).then((job) =>
+      recordOf(job, "pending"),
+    );
+  }
+
+  /**
+   * Adds a job with core4's options: attempts and retry delay, priority, the duplicate rule as BullMQ
+   * deduplication on (name, arguments), and retention. Throws {@link JobExistsError} when BullMQ answers
+   * with the id of a queued duplicate instead of ours.
+   */
+  private async add(
+    name: string,
+    data: QueueJobData,
+    settings: JobSettings,
+    id: string,
+    delay?: number,
+  ): Promise<QueueJob> {
+    const added = (await this.queue(name).add(name, data, {
+      jobId: id,
+      attempts: settings.attempts,
+      backoff: { type: "fixed", delay: settings.errorTime * 1000 },
+      priority: settings.priority || undefined,
+      delay: delay ? delay * 1000 : undefined,
+      deduplication: { id: jobIdentityKey(name, data.args) },
+      removeOnComplete: KEEP_COMPLETED,
+      removeOnFail: KEEP_FAILED,
+    })) as QueueJob;
     if (added.id !== id) {
       throw new JobExistsError(
         `job ${name} with these arguments is already queued as ${added.id}`,
         String(added.id),
       );
     }
-    return recordOf(added, "pending");
+    return added;
   }
 }
