@@ -1,7 +1,7 @@
+import { escapeHtml } from "core4ts/server";
 import type { CalendarDay } from "../calendar-day.js";
 import type { Aggregate } from "../periods.js";
 import type { UsageReport } from "../types.js";
-import { escapeHtml } from "./escape-html.js";
 
 /** Options of {@link renderPage}. */
 export interface PageOptions {
