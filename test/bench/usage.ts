@@ -24,7 +24,6 @@ import usage, {
   seededRandom,
 } from "../../plugins/usage/index.js";
 import { ensureTargetIndexes } from "../../plugins/usage/indexes.js";
-import { escapeHtml } from "../../plugins/usage/page/escape-html.js";
 import { enumeratePeriods as periodsOf } from "../../plugins/usage/periods.js";
 import {
   ensureRollupIndexes,
@@ -34,6 +33,7 @@ import {
   refreshPeriod,
   writeRollupMeta,
 } from "../../plugins/usage/rollups.js";
+import { escapeHtml } from "../../server/index.js";
 
 const EVENTS = Number(process.env.USAGE_BENCH_EVENTS ?? 1_000_000);
 const EVENT_DAYS = 10;
