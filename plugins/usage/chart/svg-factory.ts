@@ -1,4 +1,8 @@
-import { JSDOM } from "jsdom";
+import { createRequire } from "node:module";
+
+// jsdom takes about a second to load: load it on the first chart, not in every process that imports the
+// plugin (the CLI's job commands, workers).
+const requireLazily = createRequire(import.meta.url);
 
 /** The SVG namespace. */
 export const SVG_NS = "http://www.w3.org/2000/svg";
@@ -15,6 +19,7 @@ export class SvgFactory {
   private readonly serializer: XMLSerializer;
 
   private constructor() {
+    const { JSDOM } = requireLazily("jsdom") as typeof import("jsdom");
     const { window } = new JSDOM("<!DOCTYPE html><html><body></body></html>");
     this.document = window.document;
     this.serializer = new window.XMLSerializer();
