@@ -116,7 +116,7 @@ export abstract class CoreJob<S extends z.ZodObject = z.ZodObject> {
 
   /** Raised when the job is killed, exceeds its wall time or its worker shuts down. Pass it on to I/O. */
   get signal(): AbortSignal {
-    return this.context.signal;
+    return this.context.control.signal;
   }
 
   /** Durable state of this job type in `sys.cookie`, shared by all its runs. */
@@ -140,7 +140,7 @@ export abstract class CoreJob<S extends z.ZodObject = z.ZodObject> {
    * progress stops promptly.
    */
   async progress(value: number, message?: string, ...params: unknown[]): Promise<void> {
-    this.signal.throwIfAborted();
+    this.context.control.throwIfAborted();
     if (!Number.isFinite(value) || value < 0 || value > 1) {
       throw new RangeError(`progress must be a fraction between 0 and 1, got ${value}`);
     }

@@ -37,5 +37,6 @@ export {
 export { JournalWriter } from "./journal-writer.js";
 export type { JobProgress } from "./progress-throttle.js";
 export { ProgressThrottle } from "./progress-throttle.js";
+export { RunControl } from "./run-control.js";
 export { type InlineOptions, runInline } from "./run-inline.js";
 export { isSysCollection, sourceTagged } from "./source-tagging.js";

@@ -168,15 +168,21 @@ function reviveDates(schema: z.ZodType, value: unknown): unknown {
 }
 
 /**
- * Parses arguments that were stored by {@link serializeJobArgs} (dates as ISO strings) back to their types.
- * Used by the worker: arguments were validated at enqueue, so this only restores types.
+ * Restores arguments stored by {@link serializeJobArgs} (dates as ISO strings) to their types. Arguments
+ * validated at enqueue (`validated`) only get their dates back: they already hold the schema's output,
+ * defaults included. Others (a schedule's `{}`) are parsed by the schema, which applies its defaults.
  */
 export function restoreJobArgs<S extends z.ZodObject>(
   jobName: string,
   schema: S,
   stored: unknown,
+  validated = false,
 ): z.output<S> {
-  const result = schema.safeParse(reviveDates(schema, stored ?? {}));
+  const value = stored ?? {};
+  if (validated) {
+    return (containsDate(schema) ? reviveDates(schema, value) : { ...(value as object) }) as z.output<S>;
+  }
+  const result = schema.safeParse(reviveDates(schema, value));
   if (!result.success) {
     const issue = result.error.issues[0] as z.core.$ZodIssue;
     const key = issue.path.map(String).join(".") || "(arguments)";
@@ -186,6 +192,22 @@ export function restoreJobArgs<S extends z.ZodObject>(
     );
   }
   return result.data;
+}
+
+const dateCache = new WeakMap<z.ZodType, boolean>();
+
+/** Whether a schema has a date anywhere (cached: the worker asks once per job). */
+function containsDate(schema: z.ZodType): boolean {
+  let known = dateCache.get(schema);
+  if (known === undefined) {
+    const def = defOf(unwrapSchema(schema));
+    if (def.type === "date") known = true;
+    else if (def.type === "array" && def.element) known = containsDate(def.element);
+    else if (def.type === "object" && def.shape) known = Object.values(def.shape).some(containsDate);
+    else known = false;
+    dateCache.set(schema, known);
+  }
+  return known;
 }
 
 /** Arguments as stored in Redis and sys.journal: plain JSON, dates as ISO strings. */

@@ -1,6 +1,7 @@
 import type { JobLogger, JobRuntime } from "./job-runtime.js";
 import type { JobSettings } from "./job-settings.js";
 import type { JobProgress, ProgressThrottle } from "./progress-throttle.js";
+import type { RunControl } from "./run-control.js";
 
 /** Key under which the runner hands a job instance its context; not part of the public API. */
 export const JOB_CONTEXT: unique symbol = Symbol("core4ts.jobContext");
@@ -17,8 +18,8 @@ export interface JobContext {
   readonly enqueued: Date;
   /** Resolved settings of this run. */
   readonly settings: JobSettings;
-  /** Raised on kill, wall time or worker shutdown. */
-  readonly signal: AbortSignal;
+  /** Abort state: raised on kill, wall time or worker shutdown. */
+  readonly control: RunControl;
   /** Child logger bound to the job's id and name. */
   readonly logger: JobLogger;
   /** Sources set with setSource(), in order. */
@@ -26,5 +27,5 @@ export interface JobContext {
   /** Progress writer with core4's throttle. */
   readonly progress: ProgressThrottle;
   /** The progress last reported, for the run's record. */
-  readonly lastProgress: () => JobProgress;
+  lastProgress(): JobProgress;
 }

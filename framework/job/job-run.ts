@@ -7,11 +7,12 @@ import {
   WorkerShutdownError,
 } from "./errors/index.js";
 import type { JobClass } from "./job-class.js";
-import { JOB_CONTEXT } from "./job-context.js";
+import { JOB_CONTEXT, type JobContext } from "./job-context.js";
 import type { JournalEntry } from "./job-record.js";
 import type { JobLogger, JobRuntime } from "./job-runtime.js";
 import type { JobSettings } from "./job-settings.js";
 import { type JobProgress, ProgressThrottle } from "./progress-throttle.js";
+import type { RunControl } from "./run-control.js";
 
 /** How one run ended. `interrupted` means the worker shut down: the job goes back to the queue. */
 export type RunState = "complete" | "failed" | "error" | "killed" | "deferred" | "inactive" | "interrupted";
@@ -34,8 +35,8 @@ export interface RunInput {
   enqueued: Date;
   /** Resolved settings. */
   settings: JobSettings;
-  /** External abort (kill, shutdown); wall time is added by the runner. */
-  signal?: AbortSignal;
+  /** Abort state of the run (kill, shutdown); the runner adds the wall time to it. */
+  control: RunControl;
   /** Writes one progress report (with the sources set so far). */
   writeProgress(progress: JobProgress, sources: readonly string[]): Promise<void>;
   /** Whether this is an inline run. */
@@ -60,102 +61,140 @@ export interface RunOutcome {
   sources: string[];
 }
 
+const NO_PROGRESS: JobProgress = Object.freeze({ value: 0, message: null });
+
+/**
+ * One run of a job, and the context its instance sees. Written as a class with prototype methods rather
+ * than closures: the worker creates one per job, so per-run allocations are kept few.
+ */
+class JobRun implements JobContext {
+  readonly runtime: JobRuntime;
+  readonly id: string;
+  readonly attempt: number;
+  readonly enqueued: Date;
+  readonly settings: JobSettings;
+  readonly control: RunControl;
+  readonly sources: string[] = [];
+  private throttle: ProgressThrottle | undefined;
+  private childLogger: JobLogger | undefined;
+  private rejectRun: ((reason: unknown) => void) | undefined;
+
+  constructor(private readonly input: RunInput) {
+    this.runtime = input.runtime;
+    this.id = input.id;
+    this.attempt = input.attemptsMade + 1;
+    this.enqueued = input.enqueued;
+    this.settings = input.settings;
+    this.control = input.control;
+  }
+
+  /** Child logger, created on first use: most runs of small jobs never log. */
+  get logger(): JobLogger {
+    this.childLogger ??= this.runtime.logger.child({
+      identifier: this.id,
+      qual_name: this.input.jobClass.jobName,
+    });
+    return this.childLogger;
+  }
+
+  /** Progress writer, created on the first report. */
+  get progress(): ProgressThrottle {
+    this.throttle ??= new ProgressThrottle(
+      this.settings.progressInterval * 1000,
+      this.writeProgress.bind(this),
+    );
+    return this.throttle;
+  }
+
+  lastProgress(): JobProgress {
+    return this.throttle?.current ?? NO_PROGRESS;
+  }
+
+  async run(): Promise<RunOutcome> {
+    const { jobClass, settings } = this.input;
+    const job: CoreJob = new jobClass();
+    job[JOB_CONTEXT] = this;
+    const wallTimer =
+      settings.wallTime === undefined
+        ? undefined
+        : setTimeout(this.wallTimeExceeded.bind(this), settings.wallTime * 1000);
+    const started = new Date();
+    let state: RunState;
+    let error: Error | undefined;
+    let result: unknown;
+    let unsubscribe: (() => void) | undefined;
+    try {
+      this.control.throwIfAborted();
+      const work = this.work(job);
+      // Settle at once on abort (kill, wall time, shutdown), without waiting for the job's own code.
+      unsubscribe = this.control.onAbort(this.abortRun.bind(this));
+      result = await new Promise((resolve, reject) => {
+        this.rejectRun = reject;
+        work.then(resolve, reject);
+      });
+      state = "complete";
+    } catch (thrown) {
+      error = thrown instanceof Error ? thrown : new Error(String(thrown));
+      state = classify(error, this.control, this.input, started);
+    } finally {
+      unsubscribe?.();
+      clearTimeout(wallTimer);
+    }
+    if (this.throttle) {
+      try {
+        await this.throttle.flush();
+      } catch (flushError) {
+        this.logger.warn("cannot write the final progress", { reason: String(flushError) });
+      }
+    }
+    const finished = new Date();
+    if (state !== "complete" && state !== "interrupted") this.logEnd(state, error);
+    const sources = this.sources.length > 1 ? [...new Set(this.sources)] : this.sources;
+    return { state, error, result, started, finished, progress: this.lastProgress(), sources };
+  }
+
+  private async work(job: CoreJob): Promise<unknown> {
+    await job.initialise();
+    return await job.execute(this.input.args as Record<string, unknown>);
+  }
+
+  private abortRun(reason: unknown): void {
+    this.rejectRun?.(reason);
+  }
+
+  private wallTimeExceeded(): void {
+    const { jobClass, settings } = this.input;
+    this.control.abort(
+      new WallTimeExceededError(`job ${jobClass.jobName} exceeded its wall time of ${settings.wallTime} s`),
+    );
+  }
+
+  private writeProgress(progress: JobProgress): Promise<void> {
+    return this.input.writeProgress(progress, this.sources);
+  }
+
+  private logEnd(state: RunState, error: Error | undefined): void {
+    const extra =
+      error && state !== "deferred"
+        ? { state, error: { name: error.name, message: error.message, stack: error.stack } }
+        : { state };
+    this.logger[state === "deferred" ? "info" : "error"](`job ${state}: ${error?.message ?? ""}`, extra);
+  }
+}
+
 /**
  * Runs a job once: creates the instance, hands it its context, calls `initialise()` then `execute(args)`,
  * and classifies the end with core4's rules (defer within `deferMax` → deferred, beyond → inactive; an
  * error with attempts left → failed, else error; kill → killed; wall time → failed or error). A kill or
- * wall time ends the run at once; `execute()` should honour `this.signal` to stop its own work.
+ * wall time ends the run at once; `execute()` should honour `this.signal` to stop its own work (the work a
+ * job leaves running is not awaited and its late failure is ignored).
  */
-export async function runJob(input: RunInput): Promise<RunOutcome> {
-  const { runtime, jobClass, settings } = input;
-  // Without a wall time the caller's signal is the run's signal; otherwise one of our own that also follows
-  // the caller's. (Forwarded by hand: AbortSignal.any() costs ~100 µs per call on Node 20.)
-  const external = input.signal;
-  const controller = settings.wallTime !== undefined || !external ? new AbortController() : undefined;
-  const signal = controller?.signal ?? (external as AbortSignal);
-  const forward = (): void => controller?.abort(external?.reason);
-  if (controller && external) {
-    if (external.aborted) forward();
-    else external.addEventListener("abort", forward, { once: true });
-  }
-  const sources: string[] = [];
-  const progress = new ProgressThrottle(settings.progressInterval * 1000, (p) =>
-    input.writeProgress(p, sources),
-  );
-  // Created on first use: most runs of small jobs never log.
-  let childLogger: JobLogger | undefined;
-  const logger = (): JobLogger =>
-    (childLogger ??= runtime.logger.child({ identifier: input.id, qual_name: jobClass.jobName }));
-  const job: CoreJob = new jobClass();
-  job[JOB_CONTEXT] = {
-    runtime,
-    id: input.id,
-    attempt: input.attemptsMade + 1,
-    enqueued: input.enqueued,
-    settings,
-    signal,
-    get logger() {
-      return logger();
-    },
-    sources,
-    progress,
-    lastProgress: () => progress.current,
-  };
-  let wallTimer: NodeJS.Timeout | undefined;
-  if (settings.wallTime !== undefined) {
-    const limit = settings.wallTime;
-    wallTimer = setTimeout(
-      () =>
-        controller?.abort(
-          new WallTimeExceededError(`job ${jobClass.jobName} exceeded its wall time of ${limit} s`),
-        ),
-      limit * 1000,
-    );
-  }
-  const started = new Date();
-  let state: RunState;
-  let error: Error | undefined;
-  let result: unknown;
-  try {
-    result = await untilAborted(async () => {
-      await job.initialise();
-      return await job.execute(input.args as Record<string, unknown>);
-    }, signal);
-    state = "complete";
-  } catch (thrown) {
-    error = thrown instanceof Error ? thrown : new Error(String(thrown));
-    state = classify(error, signal, input, started);
-  } finally {
-    clearTimeout(wallTimer);
-    external?.removeEventListener("abort", forward);
-  }
-  try {
-    await progress.flush();
-  } catch (flushError) {
-    logger().warn("cannot write the final progress", { reason: String(flushError) });
-  }
-  const finished = new Date();
-  if (state !== "complete" && state !== "interrupted") {
-    logger()[state === "deferred" ? "info" : "error"](`job ${state}: ${error?.message ?? ""}`, {
-      state,
-      ...(error && state !== "deferred"
-        ? { error: { name: error.name, message: error.message, stack: error.stack } }
-        : {}),
-    });
-  }
-  return {
-    state,
-    error,
-    result,
-    started,
-    finished,
-    progress: progress.current,
-    sources: [...new Set(sources)],
-  };
+export function runJob(input: RunInput): Promise<RunOutcome> {
+  return new JobRun(input).run();
 }
 
-function classify(error: Error, signal: AbortSignal, input: RunInput, started: Date): RunState {
-  const reason: unknown = signal.aborted ? signal.reason : undefined;
+function classify(error: Error, control: RunControl, input: RunInput, started: Date): RunState {
+  const reason: unknown = control.reason;
   if (reason instanceof JobKilledError || error instanceof JobKilledError) return "killed";
   if (reason instanceof WorkerShutdownError) return "interrupted";
   if (error instanceof JobDeferredError && !(reason instanceof WallTimeExceededError)) {
@@ -163,33 +202,6 @@ function classify(error: Error, signal: AbortSignal, input: RunInput, started: D
     return age > input.settings.deferMax * 1000 ? "inactive" : "deferred";
   }
   return input.attemptsMade + 1 < input.settings.attempts ? "failed" : "error";
-}
-
-/**
- * Runs `work` unless the signal is already raised, and rejects with the abort reason as soon as it is,
- * without waiting for the work.
- */
-function untilAborted<T>(start: () => Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  const work = start();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      // The job's own code keeps running until it checks the signal; its later failure is not ours.
-      work.catch(() => undefined);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (reason: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(reason);
-      },
-    );
-  });
 }
 
 /** Seconds between two dates. */

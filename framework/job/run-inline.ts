@@ -8,6 +8,7 @@ import { JobRegistry } from "./job-registry.js";
 import { journalEntry, runJob } from "./job-run.js";
 import type { JobRuntime } from "./job-runtime.js";
 import type { EnqueueSettings } from "./job-settings.js";
+import { RunControl } from "./run-control.js";
 
 /** Options of {@link runInline}. */
 export interface InlineOptions extends EnqueueSettings {
@@ -36,15 +37,10 @@ export async function runInline(
   const storedArgs = serializeJobArgs(args);
   const id = new ObjectId().toHexString();
   // Any abort of an inline run is a kill (Ctrl-C of `coco run`), whatever reason the caller gave.
-  const kill = new AbortController();
-  signal?.addEventListener(
-    "abort",
-    () => kill.abort(new JobKilledError(`job ${jobClass.jobName} was killed`)),
-    {
-      once: true,
-    },
+  const control = RunControl.following(
+    signal,
+    () => new JobKilledError(`job ${jobClass.jobName} was killed`),
   );
-  if (signal?.aborted) kill.abort(new JobKilledError(`job ${jobClass.jobName} was killed`));
   const input = {
     runtime,
     jobClass,
@@ -54,7 +50,7 @@ export async function runInline(
     attemptsMade: 0,
     enqueued: new Date(),
     settings: { ...settings, attempts: 1 },
-    signal: kill.signal,
+    control,
     inline: true,
     writeProgress: async (p: { value: number; message: string | null }) => {
       runtime.logger.child({ identifier: id, qual_name: jobClass.jobName }).info("progress", {

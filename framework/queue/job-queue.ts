@@ -83,7 +83,7 @@ export class JobQueue {
     const parsed = parseJobArgs(jobClass.jobName, jobClass.args, args);
     const stored = serializeJobArgs(parsed);
     const id = new ObjectId().toHexString();
-    const data: QueueJobData = { args: stored };
+    const data: QueueJobData = { args: stored, validated: true };
     if (Object.keys(overrides).length) data.settings = overrides;
     const added = await this.add(jobClass.jobName, data, settings, id, delay);
     await this.announce(jobClass.jobName);
@@ -304,8 +304,8 @@ export class JobQueue {
 
   private recreate(id: string, name: string, args: Record<string, unknown>): Promise<JobRecord> {
     const jobClass = this.registry.get(name);
-    return this.add(name, { args }, JobRegistry.settings(this.runtime, jobClass), id).then((job) =>
-      recordOf(job, "pending"),
+    return this.add(name, { args, validated: true }, JobRegistry.settings(this.runtime, jobClass), id).then(
+      (job) => recordOf(job, "pending"),
     );
   }
 

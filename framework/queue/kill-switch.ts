@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { JobKilledError } from "../job/index.js";
+import { JobKilledError, type RunControl } from "../job/index.js";
 import { killChannel } from "./queue-keys.js";
 
 // A kill may arrive just before the job starts here; remember it this long.
@@ -11,7 +11,7 @@ const REMEMBER_MS = 60_000;
  * racing the start still lands.
  */
 export class KillSwitch {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, RunControl>();
   private readonly recent = new Map<string, number>();
 
   private constructor(private readonly subscriber: Redis) {}
@@ -24,13 +24,13 @@ export class KillSwitch {
     return kills;
   }
 
-  /** Registers a run; the controller is aborted when a kill for the id arrives. */
-  register(id: string, controller: AbortController): void {
-    this.running.set(id, controller);
+  /** Registers a run; its control is aborted when a kill for the id arrives. */
+  register(id: string, control: RunControl): void {
+    this.running.set(id, control);
     const at = this.recent.get(id);
     if (at !== undefined && Date.now() - at < REMEMBER_MS) {
       this.recent.delete(id);
-      controller.abort(new JobKilledError(`job ${id} was killed`));
+      control.abort(new JobKilledError(`job ${id} was killed`));
     }
   }
 
@@ -45,9 +45,9 @@ export class KillSwitch {
   }
 
   private receive(id: string): void {
-    const controller = this.running.get(id);
-    if (controller) {
-      controller.abort(new JobKilledError(`job ${id} was killed`));
+    const control = this.running.get(id);
+    if (control) {
+      control.abort(new JobKilledError(`job ${id} was killed`));
       return;
     }
     const now = Date.now();

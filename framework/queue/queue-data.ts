@@ -14,8 +14,10 @@ export interface RunMark {
 
 /** The `data` of a core4ts job in BullMQ. */
 export interface QueueJobData {
-  /** Arguments as validated at enqueue (dates as ISO strings). */
+  /** Arguments (dates as ISO strings). */
   args: Record<string, unknown>;
+  /** Whether `args` is the schema's output, validated at enqueue (a schedule's template is not). */
+  validated?: boolean;
   /** Settings given at enqueue (they win over config and class). */
   settings?: EnqueueSettings;
   /** Set by a run that ended deferred, killed or inactive. */

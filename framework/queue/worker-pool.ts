@@ -10,7 +10,9 @@ import {
   type JournalEntry,
   JournalWriter,
   journalEntry,
+  RunControl,
   type RunInput,
+  type RunOutcome,
   resolveSettings,
   restoreJobArgs,
   runJob,
@@ -49,7 +51,7 @@ export interface WorkerPoolOptions {
  */
 export class WorkerPool {
   private readonly workers: Worker<QueueJobData, QueueJobResult | undefined, string>[] = [];
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, RunControl>();
   private closing: Promise<void> | undefined;
   private readonly signalHandler = (): void => {
     void this.close();
@@ -155,8 +157,8 @@ export class WorkerPool {
         this.runtime.logger.warn("shutdown timeout reached: interrupting running jobs", {
           running: this.running.size,
         });
-        for (const controller of this.running.values()) {
-          controller.abort(new WorkerShutdownError("the worker is shutting down"));
+        for (const control of this.running.values()) {
+          control.abort(new WorkerShutdownError("the worker is shutting down"));
         }
         await closed;
       }
@@ -180,17 +182,17 @@ export class WorkerPool {
     const settings = data.settings ? resolveSettings(jobClass.jobName, base, undefined, data.settings) : base;
     let args: unknown;
     try {
-      args = restoreJobArgs(jobClass.jobName, jobClass.args, data.args);
+      args = restoreJobArgs(jobClass.jobName, jobClass.args, data.args, data.validated === true);
     } catch (error) {
       // The arguments passed enqueue validation; a schema changed since. Retrying cannot help.
       throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     }
-    const controller = new AbortController();
-    this.running.set(id, controller);
-    this.kills.register(id, controller);
+    const control = new RunControl();
+    this.running.set(id, control);
+    this.kills.register(id, control);
     // A job recovered from a dead worker may have been killed while no one could hear it.
     if (job.stalledCounter > 0 && (await this.connection.exists(killedKey(this.prefix, id)))) {
-      controller.abort(new JobKilledError(`job ${id} was killed`));
+      control.abort(new JobKilledError(`job ${id} was killed`));
     }
     const input: RunInput = {
       runtime: this.runtime,
@@ -200,13 +202,17 @@ export class WorkerPool {
       storedArgs: data.args,
       attemptsMade: job.attemptsMade,
       enqueued: new Date(job.timestamp),
-      settings: { ...settings, attempts: job.opts.attempts ?? settings.attempts },
-      signal: controller.signal,
+      // The attempts BullMQ counts against are those the job was enqueued with.
+      settings:
+        job.opts.attempts === undefined || job.opts.attempts === settings.attempts
+          ? settings
+          : { ...settings, attempts: job.opts.attempts },
+      control,
       inline: false,
       writeProgress: (progress, sources) =>
         job.updateProgress({ ...progress, sources: [...sources] } satisfies QueueJobProgress),
     };
-    let outcome: Awaited<ReturnType<typeof runJob>>;
+    let outcome: RunOutcome;
     try {
       outcome = await runJob(input);
     } finally {
@@ -214,16 +220,6 @@ export class WorkerPool {
       this.kills.unregister(id);
     }
     if (outcome.state !== "interrupted") this.journal.add(journalEntry(input, outcome));
-    const mark = (state: RunMark["state"]): Promise<void> =>
-      job.updateData({
-        ...data,
-        mark: {
-          state,
-          at: job.attemptsStarted,
-          message: outcome.error?.message ?? state,
-          sources: outcome.sources,
-        },
-      });
     switch (outcome.state) {
       case "complete":
         this.journal.touchLastRuntime(jobClass.jobName, outcome.finished);
@@ -231,10 +227,10 @@ export class WorkerPool {
         return outcome.sources.length ? { sources: outcome.sources } : undefined;
       case "killed":
       case "inactive":
-        await mark(outcome.state);
+        await markRun(job, data, outcome.state, outcome);
         throw new UnrecoverableError(outcome.error?.message ?? outcome.state);
       case "deferred":
-        await mark("deferred");
+        await markRun(job, data, "deferred", outcome);
         await job.moveToDelayed(Date.now() + settings.deferTime * 1000, token);
         throw new DelayedError();
       case "interrupted":
@@ -244,6 +240,24 @@ export class WorkerPool {
         throw outcome.error ?? new Error(`job ${jobClass.jobName} failed`);
     }
   }
+}
+
+/** Records on the BullMQ job how a run ended that BullMQ cannot tell apart (deferred, killed, inactive). */
+function markRun(
+  job: QueueJob,
+  data: QueueJobData,
+  state: RunMark["state"],
+  outcome: RunOutcome,
+): Promise<void> {
+  return job.updateData({
+    ...data,
+    mark: {
+      state,
+      at: job.attemptsStarted,
+      message: outcome.error?.message ?? state,
+      sources: outcome.sources,
+    },
+  });
 }
 
 /**
