@@ -260,7 +260,7 @@ export class JobQueue {
   }
 
   private redis(): Redis {
-    this.connection ??= createRedis(this.runtime.redisUrl, "core4.queue");
+    this.connection ??= createRedis(this.runtime.redisUrl, "core4.queue", this.runtime.logger);
     return this.connection;
   }
 

@@ -51,7 +51,7 @@ export class Scheduler {
   static async start(runtime: JobRuntime, options: SchedulerOptions = {}): Promise<Scheduler> {
     const registry = JobRegistry.of(runtime);
     const prefix = runtime.config.core.redis.prefix;
-    const connection = createRedis(runtime.redisUrl, "core4.scheduler");
+    const connection = createRedis(runtime.redisUrl, "core4.scheduler", runtime.logger);
     const installed: InstalledSchedule[] = [];
     try {
       for (const jobClass of registry.all()) {

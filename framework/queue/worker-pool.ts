@@ -79,8 +79,11 @@ export class WorkerPool {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new Error(`worker concurrency must be a positive integer, got ${concurrency}`);
     }
-    const connection = createRedis(runtime.redisUrl, "core4.worker");
-    const kills = await KillSwitch.listen(createRedis(runtime.redisUrl, "core4.worker.kill"), prefix);
+    const connection = createRedis(runtime.redisUrl, "core4.worker", runtime.logger);
+    const kills = await KillSwitch.listen(
+      createRedis(runtime.redisUrl, "core4.worker.kill", runtime.logger),
+      prefix,
+    );
     const journal = new JournalWriter(
       runtime.mongo.sys<JournalEntry>("journal"),
       runtime.mongo.sys<CookieDocument>("cookie"),
