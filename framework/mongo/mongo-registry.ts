@@ -44,6 +44,13 @@ export class MongoRegistry {
         throw new Error(`invalid MongoDB URI ${redactUri(uri)}: ${message}`);
       }
       this.clients.set(uri, client);
+      const created = client;
+      // The driver closes a client whose first connect fails and never reopens it ("Topology is closed"):
+      // forget such a client, so that the next call, once the cluster is up, gets a fresh one.
+      created.connect().catch(() => {
+        if (this.clients.get(uri) === created) this.clients.delete(uri);
+        void created.close().catch(() => undefined);
+      });
     }
     return client;
   }

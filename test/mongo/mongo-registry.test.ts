@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { EmbeddedMongoServer } from "../../framework/embedded/index.js";
 import { MongoRegistry } from "../../framework/mongo/index.js";
 import { testMongoClient, testMongoUri, uniqueName } from "../support/services.js";
 
@@ -44,5 +45,27 @@ describe("MongoRegistry", async () => {
     });
     expect(await dead.ping(2_000)).toBe(false);
     await dead.close();
+  });
+
+  it("works once a cluster that was down at first comes up", async () => {
+    const probe = new EmbeddedMongoServer();
+    await probe.start();
+    const port = probe.port;
+    await probe.stop();
+    const late = new MongoRegistry({
+      uri: `mongodb://127.0.0.1:${port}/?directConnection=true`,
+      clientOptions: { serverSelectionTimeoutMS: 300 },
+    });
+    await expect(late.sys("log").insertOne({ early: true })).rejects.toThrow();
+    const server = new EmbeddedMongoServer({ port });
+    await server.start();
+    try {
+      await expect.poll(() => late.ping(1_000), { timeout: 10_000 }).toBe(true);
+      await late.sys("log").insertOne({ late: true });
+      expect(await late.sys("log").countDocuments({ late: true })).toBe(1);
+    } finally {
+      await late.close();
+      await server.stop();
+    }
   });
 });
