@@ -188,9 +188,9 @@ export class JobQueue {
   }
 
   /**
-   * Runs a job again: an `error`, `killed` or `inactive` job is queued afresh with its attempts reset (also
-   * when retention or a kill already took it out of Redis: it is re-created from the journal with the same
-   * id); a `failed` or `deferred` job waiting for its retry runs now.
+   * Runs a job again: an `error`, `killed` or `inactive` job is queued afresh under the same id with fresh
+   * attempts (from the journal when retention or a kill already took it out of Redis), subject to the
+   * duplicate rule; a `failed` or `deferred` job waiting for its retry runs now.
    */
   async restart(id: string): Promise<JobRecord> {
     const found = await this.find(id);
@@ -199,17 +199,18 @@ export class JobQueue {
       if (!entry) throw new JobNotFoundError(`no job with id ${id}`);
       if (entry.state === "complete")
         throw new JobStateError(`job ${id} is complete: enqueue it again instead`);
-      return this.recreate(id, entry.name, entry.args);
+      return this.recreate(id, entry.name, { args: entry.args, validated: true });
     }
     const { job, record } = found;
     switch (record.state) {
       case "error":
       case "killed":
       case "inactive": {
+        // Queued afresh under the same id rather than retried in place, so that the duplicate rule covers it
+        // again (BullMQ released its deduplication key when the job failed).
         const { mark, ...data } = job.data;
-        await job.updateData(data);
-        await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
-        return this.get(id);
+        await this.queue(job.name).remove(id);
+        return this.recreate(id, job.name, data);
       }
       case "failed":
       case "deferred":
@@ -302,11 +303,10 @@ export class JobQueue {
       .findOne({ job_id: id }, { sort: { finished: -1 }, projection: { _id: 0 } });
   }
 
-  private recreate(id: string, name: string, args: Record<string, unknown>): Promise<JobRecord> {
+  private async recreate(id: string, name: string, data: QueueJobData): Promise<JobRecord> {
     const jobClass = this.registry.get(name);
-    return this.add(name, { args, validated: true }, JobRegistry.settings(this.runtime, jobClass), id).then(
-      (job) => recordOf(job, "pending"),
-    );
+    const settings = JobRegistry.settings(this.runtime, jobClass, data.settings);
+    return recordOf(await this.add(name, data, settings, id), "pending");
   }
 
   /**

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { CookieDocument } from "../../framework/job/index.js";
-import { CoreJob, JobStateError, type JournalEntry } from "../../framework/job/index.js";
+import { CoreJob, JobExistsError, JobStateError, type JournalEntry } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue, startWorkerPool } from "../../framework/queue/index.js";
 import { createTestRuntime, eventually, sleep } from "../job/support.js";
@@ -69,6 +69,11 @@ describe("kill", async () => {
     expect((await operator.get(id)).state).toBe("killed");
     const restarted = await operator.restart(id);
     expect(restarted).toMatchObject({ id, state: "pending" });
+    // The restarted job counts for the duplicate rule again.
+    await expect(operator.enqueue(NeverRuns)).rejects.toThrow(JobExistsError);
+    // Killed again while waiting (now from Redis) and restarted in place.
+    expect((await operator.kill(id)).state).toBe("killed");
+    expect(await operator.restart(id)).toMatchObject({ id, state: "pending" });
     expect((await operator.list({ state: "pending", name: "t.NeverRuns" })).map((r) => r.id)).toEqual([id]);
   });
 });
