@@ -1,12 +1,3 @@
-/**
- * HTTP benchmark of the API server: autocannon with 50 connections against `health` (public: MongoDB and
- * Redis pings) and an authenticated JSON route (token check + role lookup + envelope + access log), each
- * against a bare Koa app serving the same JSON in the same run. Prints requests/s and p99 latency as
- * ratios to the bare app and exits 1 if any request failed. Run with `npm run bench:http`.
- *
- * Starts its own in-memory embedded MongoDB server (as a child process, as `coco serve` runs it), and a redis-server from PATH unless CORE4_REDIS_URL is set.
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -20,6 +11,7 @@ import { createLogger, MongoLogSink } from "../../framework/log/index.js";
 import { MongoRegistry } from "../../framework/mongo/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { defineRoutes, type PluginRoutes, reply, startServer } from "../../server/index.js";
+import { redisFromEnvOrStart, startMongoProcess } from "../support/service-processes.js";
 
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -49,71 +41,6 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const given = process.env.CORE4_REDIS_URL;
-  if (given) return { url: given, stop: async () => {} };
-  const probe = createServer();
-  const port = Number((await listen(probe)).split(":").pop());
-  await new Promise((resolve) => probe.close(resolve));
-  const dir = mkdtempSync(join(tmpdir(), "core4ts-bench-redis-"));
-  const child: ChildProcess = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
-    { stdio: "ignore" },
-  );
-  child.once("error", (error) => {
-    console.error(
-      `cannot start redis-server (${error.message}): apt-get install redis-server, or set CORE4_REDIS_URL`,
-    );
-    process.exit(1);
-  });
-  const { Redis } = await import("ioredis");
-  for (let i = 0; ; i++) {
-    const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0 });
-    client.on("error", () => {});
-    try {
-      await client.connect();
-      await client.ping();
-      client.disconnect();
-      break;
-    } catch {
-      client.disconnect();
-      if (i > 100) throw new Error("redis-server did not answer within 10 s");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** The embedded MongoDB in memory, as its own process like `coco serve` runs it (not sharing our event loop). */
-async function startMongo(): Promise<{ uri: string; stop: () => Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=development", "--import", "tsx", "framework/embedded/mongo/main.ts"],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  let output = "";
-  for await (const chunk of child.stdout) {
-    output += String(chunk);
-    if (output.includes("\n")) break;
-  }
-  const { uri } = JSON.parse(output.split("\n")[0] as string) as { uri: string };
-  return {
-    uri,
-    stop: async () => {
-      child.kill("SIGTERM");
-      if (child.exitCode === null) await once(child, "exit");
-    },
-  };
-}
-
 async function run(name: string, url: string, headers: Record<string, string> = {}): Promise<CannonResult> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers });
   console.log(
@@ -129,21 +56,21 @@ function ratio(name: string, subject: CannonResult, baseline: CannonResult): voi
 }
 
 async function main(): Promise<void> {
-  const mongoServer = await startMongo();
-  const redis = await startRedis();
+  const mongoServer = await startMongoProcess();
+  const redis = await redisFromEnvOrStart();
   const home = mkdtempSync(join(tmpdir(), "core4ts-bench-http-"));
 
   const config = loadConfig({
     env: {},
     overrides: {
       home,
-      mongodb: { uri: mongoServer.uri },
+      mongodb: { uri: mongoServer.url },
       redis: { url: redis.url },
       log: { level: "silent", mongoLevel: "info" },
       server: { adminPassword: "bench-admin-password", secret: "bench-secret-0123456789abcdef" },
     },
   });
-  const mongo = new MongoRegistry({ uri: mongoServer.uri, sysDatabase: "core4" });
+  const mongo = new MongoRegistry({ uri: mongoServer.url, sysDatabase: "core4" });
   const sink = new MongoLogSink({ collection: () => mongo.sys("log") });
   const logger = createLogger({ level: "silent", mongoLevel: "info", sink });
   const runtime = { config, mongo, logger, redisUrl: redis.url };

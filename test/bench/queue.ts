@@ -1,22 +1,3 @@
-/**
- * Queue benchmark: no-op jobs through raw BullMQ and through CoreJob (enqueue with argument parsing and the
- * duplicate rule, worker pool, runner, journal) on the same Redis in the same run, at concurrency 1 and 16.
- *
- * - throughput: a backlog of N jobs is drained by one worker (pool); jobs/s from the first to the last completion.
- * - latency: `concurrency` producers each enqueue a job and wait for its completion event, repeatedly;
- *   p50/p99 of enqueue → completion.
- *
- * Each contender runs BENCH_ROUNDS (default 3) alternating rounds; the best round of each is compared. Prints
- * every round and the ratio CoreJob/raw (target ≥ 0.8 for jobs/s).
- * Starts its own redis-server (free port) unless CORE4_REDIS_URL is set, and an in-memory embedded MongoDB
- * as a child process (as `coco worker` would use a separate server). Run with `npm run bench:queue`.
- */
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Writable } from "node:stream";
 import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -33,6 +14,7 @@ import {
   queueNameOf,
   startWorkerPool,
 } from "../../framework/queue/index.js";
+import { redisFromEnvOrStart, startMongoProcess } from "../support/service-processes.js";
 
 const BACKLOG: Record<number, number> = { 1: 3_000, 16: 10_000 };
 const ROUND_TRIPS = 1_000;
@@ -59,79 +41,6 @@ interface Contender {
   add(i: number): Promise<string>;
   queueName: string;
   close(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const given = process.env.CORE4_REDIS_URL;
-  if (given) return { url: given, stop: async () => {} };
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "core4ts-bench-redis-"));
-  const child: ChildProcess = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
-    { stdio: "ignore" },
-  );
-  child.once("error", (error) => {
-    console.error(
-      `cannot start redis-server (${error.message}): apt-get install redis-server, or set CORE4_REDIS_URL`,
-    );
-    process.exit(1);
-  });
-  for (let i = 0; ; i++) {
-    const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0 });
-    client.on("error", () => {});
-    try {
-      await client.connect();
-      await client.ping();
-      client.disconnect();
-      break;
-    } catch {
-      client.disconnect();
-      if (i > 100) throw new Error("redis-server did not answer within 10 s");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function startMongo(): Promise<{ uri: string; stop: () => Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=development", "--import", "tsx", "framework/embedded/mongo/main.ts"],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  let output = "";
-  for await (const chunk of child.stdout) {
-    output += String(chunk);
-    if (output.includes("\n")) break;
-  }
-  const { uri } = JSON.parse(output.split("\n")[0] as string) as { uri: string };
-  return {
-    uri,
-    stop: async () => {
-      child.kill("SIGTERM");
-      if (child.exitCode === null) await once(child, "exit");
-    },
-  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -279,8 +188,8 @@ function line(name: string, m: Measurement): void {
 }
 
 async function main(): Promise<void> {
-  const redis = await startRedis();
-  const mongo = await startMongo();
+  const redis = await redisFromEnvOrStart();
+  const mongo = await startMongoProcess();
   let failed = false;
   try {
     for (const concurrency of [1, 16]) {
@@ -293,7 +202,7 @@ async function main(): Promise<void> {
         const raw = await rawContender(redis.url, prefix, concurrency);
         rawRounds.push(await measure(raw.contender, raw.start, concurrency, redis.url, prefix));
         await raw.contender.close();
-        const core = await coreContender(redis.url, mongo.uri, prefix, concurrency);
+        const core = await coreContender(redis.url, mongo.url, prefix, concurrency);
         coreRounds.push(await measure(core.contender, core.start, concurrency, redis.url, prefix));
         journaled += await core.mongo.sys("journal").countDocuments();
         await core.contender.close();

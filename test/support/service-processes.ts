@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { freePort } from "../../framework/embedded/process-tools.js";
+
+/** A service process started for tests or benchmarks. */
+export interface ServiceProcess {
+  /** Where to reach it. */
+  url: string;
+  /** Stops the process and removes its files. */
+  stop(): Promise<void>;
+}
+
+async function waitForRedis(child: ChildProcess, port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
+    const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0 });
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      await client.ping();
+      client.disconnect();
+      return;
+    } catch {
+      client.disconnect();
+      if (Date.now() > deadline) throw new Error("redis-server did not answer within 10 s");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Starts a throw-away redis-server (no persistence) on a free loopback port. */
+export async function startRedisServer(): Promise<ServiceProcess> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "core4ts-test-redis-"));
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+    { stdio: "ignore" },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.once("error", (error) =>
+      reject(
+        new Error(
+          `cannot start redis-server (${error.message}): apt-get install redis-server, or set CORE4_REDIS_URL`,
+        ),
+      ),
+    );
+    child.once("spawn", () => resolve());
+  });
+  await waitForRedis(child, port);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        await once(child, "exit");
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The embedded MongoDB in memory as its own process (like `coco` runs it): it does not share our event loop. */
+export async function startMongoProcess(): Promise<ServiceProcess> {
+  const main = fileURLToPath(new URL("../../framework/embedded/mongo/main.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--conditions=development", "--import", "tsx", main], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  for await (const chunk of child.stdout) {
+    output += String(chunk);
+    if (output.includes("\n")) break;
+  }
+  const { uri } = JSON.parse(output.split("\n")[0] as string) as { uri: string };
+  return {
+    url: uri,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        await once(child, "exit");
+      }
+    },
+  };
+}
+
+/** CORE4_REDIS_URL when set (left running), otherwise a throw-away redis-server. */
+export async function redisFromEnvOrStart(): Promise<ServiceProcess> {
+  const given = process.env.CORE4_REDIS_URL;
+  return given ? { url: given, stop: async () => {} } : startRedisServer();
+}
