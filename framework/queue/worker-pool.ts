@@ -107,7 +107,10 @@ export class WorkerPool {
     for (const jobClass of classes) {
       const base = JobRegistry.settings(runtime, jobClass);
       const queue = new Queue(queueNameOf(jobClass.jobName), { connection, prefix });
-      await queue.setGlobalConcurrency(base.maxParallel);
+      // A finite cap is BullMQ's global concurrency of the type's queue, so it holds across hosts; without a
+      // cap (Infinity) any earlier cap is removed and BullMQ skips the pool-wide count on every fetch.
+      if (Number.isFinite(base.maxParallel)) await queue.setGlobalConcurrency(base.maxParallel);
+      else await queue.removeGlobalConcurrency();
       await queue.close();
       const worker = new Worker<QueueJobData, QueueJobResult | undefined, string>(
         queueNameOf(jobClass.jobName),

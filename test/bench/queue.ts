@@ -26,7 +26,9 @@ const noopArgs = z.object({ i: z.number().int() });
 class Noop extends CoreJob<typeof noopArgs> {
   static override readonly jobName = "bench.Noop";
   static override readonly args = noopArgs;
-  static override readonly maxParallel = 1_000;
+  // No pool-wide cap, like the raw contender; a finite maxParallel adds BullMQ's global-concurrency check
+  // to every job fetch (see docs/jobs.md).
+  static override readonly maxParallel = Number.POSITIVE_INFINITY;
   override execute(): void {}
 }
 

@@ -21,6 +21,18 @@ class Unnamed extends CoreJob {
   override execute(): void {}
 }
 
+class Uncapped extends CoreJob {
+  static override readonly jobName = "t.Uncapped";
+  static override readonly maxParallel = Number.POSITIVE_INFINITY;
+  override execute(): void {}
+}
+
+class BadCap extends CoreJob {
+  static override readonly jobName = "t.BadCap";
+  static override readonly maxParallel = 0;
+  override execute(): void {}
+}
+
 describe("job settings", () => {
   const config = loadConfig({ env: {}, overrides: { jobs: { "t.Tuned": { attempts: 5, errorTime: 1 } } } });
 
@@ -54,5 +66,11 @@ describe("job settings", () => {
     expect(registry.get("t.Tuned")).toBe(Tuned);
     expect(() => registry.get("t.Nope")).toThrow(UnknownJobError);
     expect(() => registry.get("t.Nope")).toThrow(/registered: t.Tuned/);
+  });
+
+  it("takes maxParallel Infinity as no cap, and refuses a cap below 1", () => {
+    const empty = loadConfig({ env: {} });
+    expect(JobRegistry.settings({ config: empty }, Uncapped).maxParallel).toBe(Number.POSITIVE_INFINITY);
+    expect(() => JobRegistry.settings({ config: empty }, BadCap)).toThrow(/maxParallel/);
   });
 });
