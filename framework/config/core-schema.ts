@@ -64,6 +64,11 @@ export const coreConfigSchema = z.strictObject({
       bodyLimit: z.number().int().positive().default(1_000_000),
       /** Request timeout in milliseconds. */
       requestTimeout: z.number().int().positive().default(30_000),
+      /**
+       * Level of the access-log record written per request (`off`: none; server errors are always logged).
+       * At the default `info` every request also reaches sys.log (log.mongoLevel `info`).
+       */
+      accessLog: z.enum(["info", "debug", "off"]).default("info"),
       /** Trust X-Forwarded-* headers (behind a reverse proxy): client addresses for the login slow-down. */
       trustProxy: z.boolean().default(false),
     })

@@ -125,7 +125,7 @@ export function createApp(options: CreateAppOptions): Core4App {
   const app = new Koa<Core4State>({ env: env.NODE_ENV ?? "development" });
   app.proxy = options.trustProxy ?? false;
   app.silent = true; // errors are logged by the error handler, with the request id
-  app.use(requestContext(runtime.logger));
+  app.use(requestContext(runtime.logger, runtime.config.core.server.accessLog));
   app.use(errorHandler({ bodyLimit: server.bodyLimit, development: env.NODE_ENV === "development" }));
   app.use(requestTimeout(server.requestTimeout));
   app.use(

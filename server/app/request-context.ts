@@ -6,9 +6,12 @@ import type { ServerLogger } from "../runtime/types.js";
 /**
  * Outermost middleware: gives each request an id (`X-Request-Id`, the envelope's `_id`) and a logger bound
  * to it, and writes one access-log record per request once the reply is decided: method, path (never the
- * query, which may carry secrets), status, milliseconds and user.
+ * query, which may carry secrets), status, milliseconds and user, at config `server.accessLog`'s level.
  */
-export function requestContext(logger: ServerLogger): Middleware<Core4State> {
+export function requestContext(
+  logger: ServerLogger,
+  accessLog: "info" | "debug" | "off" = "info",
+): Middleware<Core4State> {
   return async (ctx, next) => {
     const started = performance.now();
     const requestId = randomUUID();
@@ -26,7 +29,8 @@ export function requestContext(logger: ServerLogger): Middleware<Core4State> {
       const message = `${ctx.method} ${ctx.path} ${ctx.status} ${ms} ms`;
       const bound = ctx.state.logger.child({ identifier: requestId, user });
       if (ctx.status >= 500) bound.error(message, record);
-      else bound.info(message, record);
+      else if (accessLog === "info") bound.info(message, record);
+      else if (accessLog === "debug") bound.debug(message, record);
     }
   };
 }

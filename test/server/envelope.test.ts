@@ -106,6 +106,20 @@ describe("replies", () => {
   });
 });
 
+describe("access log switched off", () => {
+  it("writes no record for a successful request, but still one for a server error", async () => {
+    const server = await startTestServer({ plugins: [echoPlugin], server: { accessLog: "off" } });
+    const ok = await server.fetch("/echo/public");
+    const token = await server.login("admin", ADMIN_PASSWORD);
+    const boom = await server.fetch("/echo/boom", { headers: bearer(token) });
+    expect(boom.status).toBe(500);
+    await server.flushLogs();
+    const log = server.sysDb.collection("sys.log");
+    expect(await log.countDocuments({ identifier: ok.headers.get("x-request-id") })).toBe(0);
+    expect(await log.countDocuments({ identifier: boom.headers.get("x-request-id"), status: 500 })).toBe(1);
+  });
+});
+
 describe("replies in development", () => {
   it("include the stack of an unexpected error", async () => {
     const server = await startTestServer({ plugins: [echoPlugin], env: { NODE_ENV: "development" } });
