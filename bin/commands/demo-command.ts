@@ -12,7 +12,8 @@ const DEMO_USERS = [
 ];
 const SAMPLE_USERS = 200;
 const SAMPLE_DAYS = 400;
-const DEMO_PERMISSIONS = ["api://usage/*"];
+// The report, and a read-only look at the jobs API.
+const DEMO_PERMISSIONS = ["api://usage/*", "api://core4/jobs/read"];
 
 /** Options of `coco demo`. */
 export interface DemoOptions {
