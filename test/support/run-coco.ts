@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -46,4 +46,16 @@ export function runCoco(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Starts a long-running `coco` command (serve, dev, demo) and returns the process; the caller stops it. */
+export function startCoco(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+  return spawn(
+    process.execPath,
+    ["--conditions=development", "--import", TSX, `${ROOT}bin/coco.ts`, ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, CORE4_PORT: "0", ...env },
+    },
+  );
 }
