@@ -1,3 +1,12 @@
+/**
+ * HTTP benchmark of the API server: autocannon with 50 connections against `health` (public: MongoDB and
+ * Redis pings) and an authenticated JSON route (token check + role lookup + envelope + access log), each
+ * against a bare Koa app serving the same JSON in the same run. Prints requests/s and p99 latency as
+ * ratios to the bare app and exits 1 if any request failed. Run with `npm run bench:http`.
+ *
+ * Starts its own in-memory embedded MongoDB server (as a child process, as `coco serve` runs it), and a
+ * redis-server from PATH unless CORE4_REDIS_URL is set.
+ */
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
