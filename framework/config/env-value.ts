@@ -1,33 +1,6 @@
 import type { z } from "zod";
-
-/** Internal zod definition shape we read to learn a leaf's type (zod 4 keeps it at `_zod.def`). */
-interface ZodDefLike {
-  type: string;
-  innerType?: z.ZodType;
-  element?: z.ZodType;
-  shape?: Record<string, z.ZodType>;
-  valueType?: z.ZodType;
-}
-
-function defOf(schema: z.ZodType): ZodDefLike {
-  return (schema as unknown as { _zod: { def: ZodDefLike } })._zod.def;
-}
-
-/** Strips default/optional/nullable/prefault wrappers down to the value schema. */
-export function unwrapSchema(schema: z.ZodType): z.ZodType {
-  let current = schema;
-  for (;;) {
-    const def = defOf(current);
-    if (
-      def.innerType &&
-      ["default", "prefault", "optional", "nullable", "readonly", "catch"].includes(def.type)
-    ) {
-      current = def.innerType;
-    } else {
-      return current;
-    }
-  }
-}
+import { parseBooleanWord } from "../parse/boolean-word.js";
+import { defOf, unwrapSchema } from "../parse/zod-def.js";
 
 /** Result of resolving an environment path against the schema: the canonical key path and the leaf schema. */
 export interface ResolvedPath {
@@ -59,9 +32,6 @@ export function resolvePath(schema: z.ZodType, segments: string[]): ResolvedPath
   return { path, leaf: current };
 }
 
-const TRUE = new Set(["1", "true", "t", "yes", "y", "on"]);
-const FALSE = new Set(["0", "false", "f", "no", "n", "off"]);
-
 /**
  * Converts an environment string to the type the schema expects at that key, so that
  * `CORE4_OPTION_server__port=5002` is a number and `CORE4_OPTION_usage__excludeUsers=bob,alice` a list.
@@ -75,12 +45,8 @@ export function convertEnvValue(leaf: z.ZodType, raw: string): unknown {
       const n = Number(raw);
       return raw.trim() === "" || Number.isNaN(n) ? raw : n;
     }
-    case "boolean": {
-      const v = raw.trim().toLowerCase();
-      if (TRUE.has(v)) return true;
-      if (FALSE.has(v)) return false;
-      return raw;
-    }
+    case "boolean":
+      return parseBooleanWord(raw) ?? raw;
     case "array": {
       const text = raw.trim();
       if (text.startsWith("[")) return parseJson(raw);

@@ -1,27 +1,14 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { unwrapSchema } from "../config/env-value.js";
+import { parseBooleanWord } from "../parse/boolean-word.js";
+import { defOf, unwrapSchema } from "../parse/zod-def.js";
 import { JobArgumentError } from "./errors/index.js";
 
 /** Arguments as they arrive: a JSON object, HTTP parameters, or CLI `k=v` pairs already split. */
 export type RawJobArgs = Readonly<Record<string, unknown>>;
 
-const TRUE = new Set(["1", "true", "t", "yes", "y", "on"]);
-const FALSE = new Set(["0", "false", "f", "no", "n", "off"]);
 // ISO 8601 date or date-time (`2026-11-27`, `2026-11-27T10:00`, `...:00.000Z`, `...+01:00`).
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-
-interface DefLike {
-  type: string;
-  element?: z.ZodType;
-  shape?: Record<string, z.ZodType>;
-  options?: z.ZodType[];
-  in?: z.ZodType;
-}
-
-function defOf(schema: z.ZodType): DefLike {
-  return (schema as unknown as { _zod: { def: DefLike } })._zod.def;
-}
 
 /**
  * Splits CLI `k=v` words into raw arguments (`start=2026-01-01 reset=yes`). A key given twice keeps the
@@ -97,12 +84,8 @@ function convertValue(jobName: string, key: string, field: z.ZodType, value: unk
       if (date === undefined || Number.isNaN(date.getTime())) return fail("an ISO date or datetime");
       return date;
     }
-    case "boolean": {
-      const v = value.trim().toLowerCase();
-      if (TRUE.has(v)) return true;
-      if (FALSE.has(v)) return false;
-      return fail("yes/no, true/false or 1/0");
-    }
+    case "boolean":
+      return parseBooleanWord(value) ?? fail("yes/no, true/false or 1/0");
     case "number": {
       const n = Number(value);
       if (value.trim() === "" || !Number.isFinite(n)) return fail("a number");

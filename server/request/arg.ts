@@ -1,7 +1,6 @@
 import { z } from "zod";
+import { parseBooleanWord } from "../../framework/parse/boolean-word.js";
 
-const TRUE = new Set(["yes", "y", "on", "1", "true", "t"]);
-const FALSE = new Set(["no", "n", "off", "0", "false", "f"]);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 function toNumber(value: unknown): unknown {
@@ -51,10 +50,7 @@ export const arg = {
       (value) => {
         if (typeof value === "number" && (value === 0 || value === 1)) return value === 1;
         if (typeof value !== "string") return value;
-        const key = value.trim().toLowerCase();
-        if (TRUE.has(key)) return true;
-        if (FALSE.has(key)) return false;
-        return value;
+        return parseBooleanWord(value) ?? value;
       },
       z.boolean({ error: "expected a boolean (yes/no, true/false, on/off, 1/0)" }),
     ),
