@@ -9,4 +9,4 @@ export * from "./log/index.js";
 export * from "./mongo/index.js";
 export { definePlugin, type Plugin, type PluginDefinition } from "./plugin.js";
 export * from "./queue/index.js";
-export { Runtime, type RuntimeOptions, ServiceUnavailableError } from "./runtime.js";
+export { Runtime, type RuntimeOptions } from "./runtime.js";

@@ -1,7 +1,7 @@
 import { type Config, loadConfig } from "./config/index.js";
 import { ensureServices, type RunningServices } from "./embedded/index.js";
 import { createLogger, type Logger, MongoLogSink } from "./log/index.js";
-import { MongoRegistry, redactUri } from "./mongo/index.js";
+import { MongoRegistry } from "./mongo/index.js";
 import type { Plugin } from "./plugin.js";
 
 /** Options of {@link Runtime.start}. */
@@ -20,11 +20,6 @@ export interface RuntimeOptions {
   detachedServices?: boolean;
   /** Logger name of this process (`coco.worker`, ...). */
   name?: string;
-}
-
-/** Raised when a service the runtime needs does not answer. The message names it (password redacted). */
-export class ServiceUnavailableError extends Error {
-  override readonly name = "ServiceUnavailableError";
 }
 
 /**
@@ -72,18 +67,8 @@ export class Runtime {
       needRedis: options.needRedis ?? true,
       detached: options.detachedServices ?? false,
     });
+    // ensureServices has checked that MongoDB (and Redis) answer: no second round trip here.
     const mongo = new MongoRegistry({ uri: services.mongodbUri, sysDatabase: core.mongodb.sysDatabase });
-    try {
-      if (!(await mongo.ping(10_000))) {
-        throw new ServiceUnavailableError(
-          `MongoDB at ${redactUri(services.mongodbUri)} does not answer (check CORE4_MONGODB_URI)`,
-        );
-      }
-    } catch (error) {
-      await mongo.close();
-      await services.stop();
-      throw error;
-    }
     const sink = new MongoLogSink({ collection: () => mongo.sys("log"), bufferSize: core.log.bufferSize });
     const logger = createLogger({
       name: options.name ?? "core4",
