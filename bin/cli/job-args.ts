@@ -1,3 +1,4 @@
+import { parseKeyValueArgs } from "core4ts";
 import { CliError } from "./cli-error.js";
 
 /**
@@ -18,10 +19,7 @@ export function collectJobArgs(pairs: readonly string[], json: string | undefine
     }
     args = { ...(parsed as Record<string, unknown>) };
   }
-  for (const pair of pairs) {
-    const at = pair.indexOf("=");
-    if (at <= 0) throw new CliError(`argument "${pair}" must look like name=value`);
-    args[pair.slice(0, at)] = pair.slice(at + 1);
-  }
+  // The words win over --args; the framework splits them as everywhere else (last repeated key wins).
+  Object.assign(args, parseKeyValueArgs(pairs));
   return args;
 }

@@ -9,19 +9,12 @@ import {
 } from "core4ts";
 import { CliError } from "../cli/cli-error.js";
 import { collectJobArgs } from "../cli/job-args.js";
+import { print, printJson } from "../cli/output.js";
 import { runWithRuntime } from "../cli/run-with-runtime.js";
 
 /** Options shared by commands that print data. */
 export interface JsonOption {
   json?: boolean;
-}
-
-function print(value: string): void {
-  process.stdout.write(value.endsWith("\n") ? value : `${value}\n`);
-}
-
-function printJson(value: unknown): void {
-  print(JSON.stringify(value, null, 2));
 }
 
 async function withQueue<T>(body: (queue: JobQueue) => Promise<T>): Promise<T> {

@@ -1,6 +1,7 @@
 import type { Runtime } from "core4ts";
 import { RoleStore } from "core4ts/server";
 import { CliError } from "../cli/cli-error.js";
+import { print, printJson } from "../cli/output.js";
 import { runWithRuntime } from "../cli/run-with-runtime.js";
 
 function roles(runtime: Runtime): RoleStore {
@@ -18,7 +19,8 @@ export async function roleAddCommand(
     const store = roles(runtime);
     await store.ensureIndexes();
     const role = await store.add({ name, password, email: options.email ?? null, perm: options.perm ?? [] });
-    process.stdout.write(options.json ? `${JSON.stringify(role, null, 2)}\n` : `role ${role.name} added\n`);
+    if (options.json) printJson(role);
+    else print(`role ${role.name} added`);
   });
 }
 
@@ -27,14 +29,14 @@ export async function roleListCommand(options: { json?: boolean }): Promise<void
   await runWithRuntime({ name: "coco", needRedis: false }, async (runtime) => {
     const list = await roles(runtime).list();
     if (options.json) {
-      process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+      printJson(list);
       return;
     }
-    if (list.length === 0) process.stdout.write("no roles\n");
+    if (list.length === 0) print("no roles");
     for (const role of list) {
       const state = role.is_active ? "active" : "inactive";
       const login = role.last_login ? role.last_login.toISOString() : "never";
-      process.stdout.write(`${role.name}\t${state}\tlast login ${login}\t${role.perm.join(",") || "-"}\n`);
+      print(`${role.name}\t${state}\tlast login ${login}\t${role.perm.join(",") || "-"}`);
     }
   });
 }
@@ -43,6 +45,6 @@ export async function roleListCommand(options: { json?: boolean }): Promise<void
 export async function roleRemoveCommand(name: string): Promise<void> {
   await runWithRuntime({ name: "coco", needRedis: false }, async (runtime) => {
     if (!(await roles(runtime).remove(name))) throw new CliError(`role "${name}" does not exist`);
-    process.stdout.write(`role ${name} removed\n`);
+    print(`role ${name} removed`);
   });
 }
