@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Db } from "mongodb";
 import { afterAll } from "vitest";
-import { loadConfig } from "../../../framework/config/index.js";
+import { type ConfigSectionSchema, loadConfig } from "../../../framework/config/index.js";
 import { createLogger, type Logger, MongoLogSink } from "../../../framework/log/index.js";
 import { MongoRegistry } from "../../../framework/mongo/index.js";
 import type { Plugin } from "../../../framework/plugin.js";
@@ -46,6 +46,10 @@ export interface TestServerOptions {
   queue?: (runtime: TestRuntime) => JobsApi & { close(): Promise<void> };
   server?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
+  /** Plugin config sections to register (`{ usage: usageConfigSchema }`). */
+  sections?: Record<string, ConfigSectionSchema>;
+  /** Further config values (plugin sections), applied with the test's own. */
+  config?: Record<string, unknown>;
 }
 
 export const ADMIN_PASSWORD = "admin-password-123";
@@ -57,7 +61,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const home = mkdtempSync(join(tmpdir(), "core4ts-server-test-"));
   const config = loadConfig({
     env: {},
+    sections: options.sections,
     overrides: {
+      ...options.config,
       home,
       mongodb: { uri, sysDatabase },
       redis: { url: testRedisUrl(), prefix: uniqueName("q") },
