@@ -34,7 +34,7 @@ export {
   type JobSettings,
   resolveSettings,
 } from "./job-settings.js";
-export { JournalWriter } from "./journal-writer.js";
+export { JournalWriter, type JournalWriterOptions } from "./journal-writer.js";
 export type { JobProgress } from "./progress-throttle.js";
 export { ProgressThrottle } from "./progress-throttle.js";
 export { RunControl } from "./run-control.js";

@@ -1,3 +1,4 @@
+import type { ObjectId } from "mongodb";
 import type { JobProgress } from "./progress-throttle.js";
 
 /** core4's job states. */
@@ -55,6 +56,11 @@ export interface JobRecord {
 
 /** One finished run in `sys.journal`. */
 export interface JournalEntry extends Omit<JobRecord, "id"> {
+  /**
+   * Set by the writer, first in the document: a batch written again after a failure cannot add a run twice,
+   * and MongoDB (and the embedded server) store the document as sent, without reordering it.
+   */
+  _id: ObjectId;
   /** The job id (several runs of a job share it). */
   job_id: string;
   /** Host that ran it. */

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { ObjectId } from "mongodb";
 import type { CoreJob } from "./core-job.js";
 import {
   JobDeferredError,
@@ -216,6 +217,7 @@ export function journalEntry(input: RunInput, outcome: RunOutcome): JournalEntry
   const usedAttempt = outcome.state === "failed" || outcome.state === "error" || outcome.state === "complete";
   const attempts = input.attemptsMade + (usedAttempt ? 1 : 0);
   return {
+    _id: new ObjectId(),
     job_id: input.id,
     name: input.jobClass.jobName,
     args: input.storedArgs,

@@ -1,99 +1,265 @@
-import type { AnyBulkWriteOperation, Collection } from "mongodb";
+import {
+  type AnyBulkWriteOperation,
+  type Collection,
+  MongoBulkWriteError,
+  MongoError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from "mongodb";
 import type { CookieDocument } from "./cookie.js";
 import type { JournalEntry } from "./job-record.js";
 import type { JobLogger } from "./job-runtime.js";
 
+/** Tuning of a {@link JournalWriter}; the defaults suit a worker pool. */
+export interface JournalWriterOptions {
+  /** Most entries in one write. Default 1,000. */
+  maxBatch?: number;
+  /** Milliseconds entries may wait to share a write (0: the next tick). Default 250. */
+  delayMs?: number;
+  /** First wait after a failed write, doubled on each further failure. Default 500 ms. */
+  retryMs?: number;
+  /** Longest wait between retries. Default 30 s. */
+  maxRetryMs?: number;
+  /** Most entries held while MongoDB is unreachable; beyond it the oldest are given up on. Default 100,000. */
+  maxBuffered?: number;
+  /** How long {@link JournalWriter.flush} keeps retrying before it gives up on what is left. Default 10 s. */
+  flushTimeoutMs?: number;
+}
+
+/** MongoDB's duplicate-key error: the entry (same `_id`) is already stored. */
+const DUPLICATE_KEY = 11000;
+
 /**
  * Writes finished runs to `sys.journal` and `last_runtime` to `sys.cookie` behind the run: entries that
  * arrive within `delayMs` (or while a write is in flight) share one write, so a busy worker makes one
- * MongoDB round trip per batch instead of one per job. {@link flush} waits for everything queued so far
- * (the worker pool flushes on close); a crash loses at most the last `delayMs` (250 ms) of entries.
+ * MongoDB round trip per batch instead of one per job.
+ *
+ * A failed write is retried with backoff, not dropped: every entry carries its own `_id`, so a batch written
+ * again stores each run once (a duplicate-key answer means "already there"). Only a document MongoDB itself
+ * rejects, entries beyond `maxBuffered` during an outage, and what is still unwritten when {@link flush}
+ * times out are given up on; each is logged and counted in {@link droppedEntries}. A crash loses at most the
+ * entries of the last `delayMs` (250 ms).
  */
 export class JournalWriter {
   private entries: JournalEntry[] = [];
   private lastRuntimes = new Map<string, Date>();
   private inFlight: Promise<void> | undefined;
-  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** Consecutive failed writes: sets the backoff. */
+  private failures = 0;
   private dropped = 0;
+  private readonly maxBatch: number;
+  private readonly delayMs: number;
+  private readonly retryMs: number;
+  private readonly maxRetryMs: number;
+  private readonly maxBuffered: number;
+  private readonly flushTimeoutMs: number;
 
   constructor(
     private readonly journal: Collection<JournalEntry>,
     private readonly cookies: Collection<CookieDocument>,
     private readonly logger: JobLogger,
-    private readonly maxBatch = 1_000,
-    /** Milliseconds entries may wait to share a write (0: the next tick). */
-    private readonly delayMs = 250,
-  ) {}
+    options: JournalWriterOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 1_000;
+    this.delayMs = options.delayMs ?? 250;
+    this.retryMs = options.retryMs ?? 500;
+    this.maxRetryMs = options.maxRetryMs ?? 30_000;
+    this.maxBuffered = options.maxBuffered ?? 100_000;
+    this.flushTimeoutMs = options.flushTimeoutMs ?? 10_000;
+  }
 
   /** Queues one finished run. */
   add(entry: JournalEntry): void {
     this.entries.push(entry);
+    const excess = this.entries.length - this.maxBuffered;
+    if (excess > 0) this.giveUp(this.entries.splice(0, excess), "too many unwritten job journal entries");
     this.schedule();
   }
 
   /** Queues `last_runtime` of a job type (only the latest per type is written). */
   touchLastRuntime(jobName: string, at: Date): void {
-    const previous = this.lastRuntimes.get(jobName);
-    if (!previous || previous < at) this.lastRuntimes.set(jobName, at);
+    this.keepLatest(jobName, at);
     this.schedule();
   }
 
-  /** Entries given up on because MongoDB failed them. */
+  /** Entries given up on: rejected by MongoDB, or still unwritten after an outage outlasted the buffer. */
   get droppedEntries(): number {
     return this.dropped;
   }
 
-  /** Resolves when everything queued before the call is written (or given up on and logged). */
+  /** Entries waiting to be written (including a batch being retried). */
+  get pendingEntries(): number {
+    return this.entries.length;
+  }
+
+  /**
+   * Writes everything queued so far. While MongoDB fails, retries until `flushTimeoutMs` has passed, then
+   * gives up on what is left (logged and counted): a closing worker must not hang on a dead database.
+   */
   async flush(): Promise<void> {
+    const deadline = Date.now() + this.flushTimeoutMs;
     while (this.inFlight || this.entries.length > 0 || this.lastRuntimes.size > 0) {
-      if (this.inFlight) await this.inFlight;
-      else await this.writeBatch();
+      if (this.inFlight) {
+        await this.inFlight;
+        continue;
+      }
+      if (this.failures > 0) {
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          this.giveUp(this.entries.splice(0), "cannot write the job journal before closing");
+          this.lastRuntimes.clear();
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(this.backoff(), left)));
+        if (this.inFlight) continue;
+      }
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      await this.writeBatch();
     }
   }
 
+  private backoff(): number {
+    return Math.min(this.retryMs * 2 ** Math.max(0, this.failures - 1), this.maxRetryMs);
+  }
+
+  private keepLatest(jobName: string, at: Date): void {
+    const previous = this.lastRuntimes.get(jobName);
+    if (!previous || previous < at) this.lastRuntimes.set(jobName, at);
+  }
+
   private schedule(): void {
-    if (this.scheduled || this.inFlight) return;
-    this.scheduled = true;
+    if (this.timer || this.inFlight) return;
+    if (this.entries.length === 0 && this.lastRuntimes.size === 0) return;
     // Runs finishing within the delay share a write: one round trip per batch, not per job.
-    const write = (): void => {
-      this.scheduled = false;
+    const wait = this.failures > 0 ? this.backoff() : this.entries.length >= this.maxBatch ? 0 : this.delayMs;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
       if (!this.inFlight) void this.writeBatch();
-    };
-    if (this.delayMs > 0 && this.entries.length < this.maxBatch) setTimeout(write, this.delayMs).unref();
-    else setImmediate(write);
+    }, wait).unref();
   }
 
   private writeBatch(): Promise<void> {
     const entries = this.entries.splice(0, this.maxBatch);
     const runtimes = this.lastRuntimes;
     this.lastRuntimes = new Map();
-    const writes: Promise<unknown>[] = [];
-    if (entries.length) writes.push(this.journal.insertMany(entries, { ordered: false }));
-    if (runtimes.size) {
-      const ops: AnyBulkWriteOperation<CookieDocument>[] = [...runtimes].map(([name, at]) => ({
-        updateOne: { filter: { _id: name }, update: { $max: { last_runtime: at } }, upsert: true },
-      }));
-      writes.push(this.cookies.bulkWrite(ops, { ordered: false }));
-    }
-    const done = Promise.allSettled(writes).then((results) => {
-      results.forEach((result, i) => {
-        if (result.status === "fulfilled") return;
-        const journal = entries.length > 0 && i === 0;
-        if (journal) this.dropped += entries.length;
-        const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
-        this.logger.error(
-          journal ? "cannot write the job journal" : "cannot write last_runtime to sys.cookie",
-          {
-            reason,
-            ...(journal ? { entries: entries.length } : {}),
-          },
-        );
+    this.inFlight = Promise.all([this.writeEntries(entries), this.writeRuntimes(runtimes)])
+      .then(([entriesDone, runtimesDone]) => {
+        this.failures = entriesDone && runtimesDone ? 0 : this.failures + 1;
+      })
+      .finally(() => {
+        this.inFlight = undefined;
+        this.schedule();
       });
-    });
-    this.inFlight = done.finally(() => {
-      this.inFlight = undefined;
-      if (this.entries.length || this.lastRuntimes.size) this.schedule();
-    });
     return this.inFlight;
   }
+
+  /** True when the entries are settled (stored, or rejected for good); false when some wait for a retry. */
+  private async writeEntries(entries: JournalEntry[]): Promise<boolean> {
+    if (entries.length === 0) return true;
+    const { retry, error } = await this.store(entries);
+    if (retry.length === 0) return true;
+    // Back to the front, in order; the next attempt's duplicates of what did get stored are harmless.
+    this.entries.unshift(...retry);
+    this.logger.warn("cannot write the job journal, will retry", {
+      reason: reasonOf(error),
+      entries: this.entries.length,
+      retryInMs: Math.min(this.retryMs * 2 ** this.failures, this.maxRetryMs),
+    });
+    return false;
+  }
+
+  /** Inserts entries; gives up on those MongoDB rejects, returns those an outage kept from being written. */
+  private async store(entries: JournalEntry[]): Promise<{ retry: JournalEntry[]; error?: unknown }> {
+    const error = await this.journal.insertMany(entries, { ordered: false }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (error === undefined) return { retry: [] };
+    const rejected = rejectedDocuments(error);
+    if (rejected) {
+      if (rejected.length)
+        this.giveUp(
+          rejected.map((i) => entries[i] as JournalEntry),
+          reasonOf(error),
+        );
+      return { retry: [] };
+    }
+    if (isOutage(error)) return { retry: entries, error };
+    if (entries.length === 1) {
+      this.giveUp(entries, reasonOf(error));
+      return { retry: [] };
+    }
+    // Refused as a whole for a reason that is not an outage (say, a document too large to send): one entry
+    // at a time keeps the others from sharing its fate.
+    const retry: JournalEntry[] = [];
+    let last: unknown;
+    for (const entry of entries) {
+      const single = await this.store([entry]);
+      retry.push(...single.retry);
+      last = single.error ?? last;
+    }
+    return { retry, error: last };
+  }
+
+  private async writeRuntimes(runtimes: Map<string, Date>): Promise<boolean> {
+    if (runtimes.size === 0) return true;
+    const ops: AnyBulkWriteOperation<CookieDocument>[] = [...runtimes].map(([name, at]) => ({
+      updateOne: { filter: { _id: name }, update: { $max: { last_runtime: at } }, upsert: true },
+    }));
+    try {
+      await this.cookies.bulkWrite(ops, { ordered: false });
+      return true;
+    } catch (error) {
+      // `$max` makes writing a value twice harmless: keep the latest for the retry.
+      for (const [name, at] of runtimes) this.keepLatest(name, at);
+      this.logger.warn("cannot write last_runtime to sys.cookie, will retry", { reason: reasonOf(error) });
+      return false;
+    }
+  }
+
+  private giveUp(entries: JournalEntry[], reason: string): void {
+    if (entries.length === 0) return;
+    this.dropped += entries.length;
+    this.logger.error("job journal entries given up on", {
+      reason,
+      entries: entries.length,
+      jobIds: entries.slice(0, 10).map((e) => e.job_id),
+    });
+  }
+}
+
+/**
+ * Positions of the documents MongoDB rejected for good in a failed unordered insert, or undefined when the
+ * write as a whole failed (network, server selection, shutdown) and should be retried. A duplicate key is
+ * an entry stored by an earlier attempt: not rejected.
+ */
+function rejectedDocuments(error: unknown): number[] | undefined {
+  if (!(error instanceof MongoBulkWriteError)) return undefined;
+  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  if (writeErrors.length === 0 || writeErrors[0] === undefined) return undefined;
+  return writeErrors.filter((e) => e.code !== DUPLICATE_KEY).map((e) => e.index);
+}
+
+/**
+ * Errors that say MongoDB could not be reached (or lost the write), not that it refused the documents. The
+ * driver wraps a failure of the whole insert (a closed connection, say) in a bulk-write error with no
+ * per-document errors: that is an outage too.
+ */
+function isOutage(error: unknown): boolean {
+  return (
+    error instanceof MongoBulkWriteError ||
+    error instanceof MongoNetworkError ||
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoNotConnectedError ||
+    error instanceof MongoTopologyClosedError ||
+    (error instanceof MongoError && error.hasErrorLabel("RetryableWriteError"))
+  );
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -166,6 +166,7 @@ export class JobQueue {
     if (removed === 0) return { ...record, state: "running" };
     const now = new Date();
     const entry: JournalEntry = {
+      _id: new ObjectId(),
       job_id: id,
       name: record.name,
       args: record.args,

@@ -178,9 +178,13 @@ export function cloneValue<T>(value: T): T {
 
 /** Returns the document with `_id` as its first field (MongoDB always stores it first). */
 export function idFirst(doc: Doc): Doc {
-  const keys = Object.keys(doc);
-  if (keys.length === 0 || keys[0] === "_id" || !("_id" in doc)) return doc;
+  if (!Object.hasOwn(doc, "_id")) return doc;
+  // Only the first key matters: no key array for documents already in order (most writes).
+  for (const key in doc) {
+    if (key === "_id") return doc;
+    break;
+  }
   const out: Doc = { _id: doc._id };
-  for (const key of keys) if (key !== "_id") out[key] = doc[key];
+  for (const key of Object.keys(doc)) if (key !== "_id") out[key] = doc[key];
   return out;
 }
