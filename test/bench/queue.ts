@@ -29,6 +29,7 @@ import {
   startWorkerPool,
 } from "../../framework/queue/index.js";
 import { redisFromEnvOrStart, startMongoProcess } from "../support/service-processes.js";
+import { cpuPerUnit, cpuSnapshot } from "./process-cpu.js";
 
 const BACKLOG: Record<number, number> = { 1: 3_000, 16: 10_000 };
 const ROUND_TRIPS = 1_000;
@@ -50,7 +51,12 @@ interface Measurement {
   jobsPerSecond: number;
   p50: number;
   p99: number;
+  /** CPU microseconds per job while draining the backlog, by process (bench = producer side + workers). */
+  cpu: Record<string, number>;
 }
+
+/** Service processes whose CPU time the bench reads (a CORE4_REDIS_URL server is not ours to read). */
+type ServicePids = Record<string, number | undefined>;
 
 /** What each contender offers the harness. */
 interface Contender {
@@ -100,6 +106,7 @@ async function measure(
   concurrency: number,
   redisUrl: string,
   prefix: string,
+  pids: ServicePids,
 ): Promise<Measurement> {
   const events = new QueueEvents(contender.queueName, { connection: { url: redisUrl }, prefix });
   await events.waitUntilReady();
@@ -109,8 +116,10 @@ async function measure(
   for (let i = 0; i < backlog; i += 100) {
     await Promise.all(Array.from({ length: Math.min(100, backlog - i) }, (_, k) => contender.add(i + k)));
   }
+  const before = cpuSnapshot(pids);
   const worker = await start();
   await completions.until(backlog);
+  const cpu = cpuPerUnit(before, cpuSnapshot(pids), backlog);
   // From the first completion to the last: start-up costs of either side are not part of the rate.
   const jobsPerSecond = (backlog - 1) / ((completions.last - completions.first) / 1000);
   // Latency: closed loop, `concurrency` producers.
@@ -129,7 +138,7 @@ async function measure(
   await worker.close();
   await events.close();
   latencies.sort((a, b) => a - b);
-  return { jobsPerSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { jobsPerSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu };
 }
 
 async function rawContender(redisUrl: string, prefix: string, concurrency: number) {
@@ -194,18 +203,40 @@ function best(rounds: Measurement[]): Measurement {
     jobsPerSecond: Math.max(...rounds.map((r) => r.jobsPerSecond)),
     p50: Math.min(...rounds.map((r) => r.p50)),
     p99: Math.min(...rounds.map((r) => r.p99)),
+    cpu: medianCpu(rounds),
   };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+/** Per process, the median CPU per job over the rounds. */
+function medianCpu(rounds: Measurement[]): Record<string, number> {
+  const names = Object.keys(rounds[0]?.cpu ?? {});
+  return Object.fromEntries(names.map((n) => [n, median(rounds.map((r) => r.cpu[n] ?? 0))]));
+}
+
+function totalCpu(cpu: Record<string, number>): number {
+  return Object.values(cpu).reduce((a, b) => a + b, 0);
+}
+
+function cpuText(cpu: Record<string, number>): string {
+  const parts = Object.entries(cpu).map(([name, us]) => `${name} ${us.toFixed(0)}`);
+  return `cpu µs/job ${parts.join(" + ")} = ${totalCpu(cpu).toFixed(0)}`;
 }
 
 function line(name: string, m: Measurement): void {
   console.log(
-    `${name.padEnd(24)} ${m.jobsPerSecond.toFixed(0).padStart(6)} jobs/s   p50 ${m.p50.toFixed(2).padStart(6)} ms   p99 ${m.p99.toFixed(2).padStart(6)} ms`,
+    `${name.padEnd(24)} ${m.jobsPerSecond.toFixed(0).padStart(6)} jobs/s   p50 ${m.p50.toFixed(2).padStart(6)} ms   p99 ${m.p99.toFixed(2).padStart(6)} ms   ${cpuText(m.cpu)}`,
   );
 }
 
 async function main(): Promise<void> {
   const redis = await redisFromEnvOrStart();
   const mongo = await startMongoProcess();
+  const pids: ServicePids = { redis: redis.pid, mongo: mongo.pid };
   let failed = false;
   try {
     for (const concurrency of [1, 16]) {
@@ -216,10 +247,10 @@ async function main(): Promise<void> {
       for (let round = 0; round < ROUNDS; round++) {
         const prefix = `bench${Date.now().toString(36)}${round}`;
         const raw = await rawContender(redis.url, prefix, concurrency);
-        rawRounds.push(await measure(raw.contender, raw.start, concurrency, redis.url, prefix));
+        rawRounds.push(await measure(raw.contender, raw.start, concurrency, redis.url, prefix, pids));
         await raw.contender.close();
         const core = await coreContender(redis.url, mongo.url, prefix, concurrency);
-        coreRounds.push(await measure(core.contender, core.start, concurrency, redis.url, prefix));
+        coreRounds.push(await measure(core.contender, core.start, concurrency, redis.url, prefix, pids));
         journaled += await core.mongo.sys("journal").countDocuments();
         await core.contender.close();
         line(`  round ${round + 1} raw     c=${concurrency}`, rawRounds[round] as Measurement);
@@ -237,7 +268,18 @@ async function main(): Promise<void> {
         .sort((a, b) => a - b);
       const throughput = paired[Math.floor(paired.length / 2)] as number;
       console.log(
-        `ratio CoreJob/raw c=${concurrency}: jobs/s ${throughput.toFixed(2)} (median of paired rounds ${paired.map((r) => r.toFixed(2)).join(", ")}; best-of ${bestRatio.toFixed(2)})   p50 ${(coreResult.p50 / rawResult.p50).toFixed(2)}x   p99 ${(coreResult.p99 / rawResult.p99).toFixed(2)}x   (journal entries: ${journaled})\n`,
+        `ratio CoreJob/raw c=${concurrency}: jobs/s ${throughput.toFixed(2)} (median of paired rounds ${paired.map((r) => r.toFixed(2)).join(", ")}; best-of ${bestRatio.toFixed(2)})   p50 ${(coreResult.p50 / rawResult.p50).toFixed(2)}x   p99 ${(coreResult.p99 / rawResult.p99).toFixed(2)}x   (journal entries: ${journaled})`,
+      );
+      // On a machine both contenders saturate, jobs/s follows the CPU each job costs across all processes:
+      // a steadier figure than wall-clock rates, and it says where CoreJob's extra work runs.
+      const rawCpu = medianCpu(rawRounds);
+      const coreCpu = medianCpu(coreRounds);
+      const extra = Object.entries(coreCpu).map(
+        ([name, us]) =>
+          `${name} ${us - (rawCpu[name] ?? 0) >= 0 ? "+" : ""}${(us - (rawCpu[name] ?? 0)).toFixed(0)}`,
+      );
+      console.log(
+        `cpu per job c=${concurrency} (median): raw ${totalCpu(rawCpu).toFixed(0)} µs, CoreJob ${totalCpu(coreCpu).toFixed(0)} µs (raw/CoreJob ${(totalCpu(rawCpu) / totalCpu(coreCpu)).toFixed(2)}); CoreJob's extra by process: ${extra.join(", ")}\n`,
       );
       if (throughput < 0.8) failed = true;
     }

@@ -11,6 +11,8 @@ import { freePort } from "../../framework/embedded/process-tools.js";
 export interface ServiceProcess {
   /** Where to reach it. */
   url: string;
+  /** Its process id, when this process started it (benchmarks read its CPU time). */
+  pid?: number;
   /** Stops the process and removes its files. */
   stop(): Promise<void>;
 }
@@ -56,6 +58,7 @@ export async function startRedisServer(): Promise<ServiceProcess> {
   await waitForRedis(child, port);
   return {
     url: `redis://127.0.0.1:${port}`,
+    ...(child.pid !== undefined && { pid: child.pid }),
     stop: async () => {
       if (child.exitCode === null) {
         child.kill("SIGTERM");
@@ -80,6 +83,7 @@ export async function startMongoProcess(): Promise<ServiceProcess> {
   const { uri } = JSON.parse(output.split("\n")[0] as string) as { uri: string };
   return {
     url: uri,
+    ...(child.pid !== undefined && { pid: child.pid }),
     stop: async () => {
       if (child.exitCode === null) {
         child.kill("SIGTERM");
