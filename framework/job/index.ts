@@ -24,7 +24,14 @@ export {
   serializeJobArgs,
 } from "./job-arguments.js";
 export { checkJobClass, isJobClass, type JobClass } from "./job-class.js";
-export { JOB_STATES, type JobRecord, type JobState, type JournalEntry, recordOfEntry } from "./job-record.js";
+export {
+  JOB_STATES,
+  type JobRecord,
+  type JobState,
+  type JournalEntry,
+  journalRunId,
+  recordOfEntry,
+} from "./job-record.js";
 export { JobRegistry } from "./job-registry.js";
 export { journalEntry, type RunInput, type RunOutcome, type RunState, runJob } from "./job-run.js";
 export type { JobLogger, JobPluginLike, JobRuntime } from "./job-runtime.js";

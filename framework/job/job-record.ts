@@ -1,4 +1,3 @@
-import type { ObjectId } from "mongodb";
 import type { JobProgress } from "./progress-throttle.js";
 
 /** core4's job states. */
@@ -57,10 +56,11 @@ export interface JobRecord {
 /** One finished run in `sys.journal`. */
 export interface JournalEntry extends Omit<JobRecord, "id"> {
   /**
-   * Set by the writer, first in the document: a batch written again after a failure cannot add a run twice,
-   * and MongoDB (and the embedded server) store the document as sent, without reordering it.
+   * The run's id, {@link journalRunId}: the same run always gets the same one, so writing an entry again (a
+   * retried batch, a run recovered from BullMQ's record) stores it once. First in the document, as MongoDB
+   * stores it.
    */
-  _id: ObjectId;
+  _id: string;
   /** The job id (several runs of a job share it). */
   job_id: string;
   /** Host that ran it. */
@@ -69,6 +69,20 @@ export interface JournalEntry extends Omit<JobRecord, "id"> {
   pid: number;
   /** Whether it ran inline (`coco run`) rather than on a worker. */
   inline: boolean;
+  /**
+   * Written from BullMQ's record by another worker, because the one that ran it ended before its journal
+   * write (killed with -9, or failed by BullMQ for stalling): `hostname` and `pid` are then unknown ("", 0).
+   */
+  recovered?: boolean;
+}
+
+/**
+ * The journal id of one run: the job id, the job's enqueue time (a restarted job is enqueued anew under the
+ * same id) and the run's number (BullMQ counts every start, deferred and stalled ones included), plus a tag
+ * for entries that are not runs (a kill of a waiting job).
+ */
+export function journalRunId(jobId: string, enqueued: Date, run: number, tag?: string): string {
+  return `${jobId}:${enqueued.getTime()}:${run}${tag ? `:${tag}` : ""}`;
 }
 
 /** The record view of a journal entry. */

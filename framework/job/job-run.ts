@@ -1,5 +1,4 @@
 import { hostname } from "node:os";
-import { ObjectId } from "mongodb";
 import type { CoreJob } from "./core-job.js";
 import {
   JobDeferredError,
@@ -9,7 +8,7 @@ import {
 } from "./errors/index.js";
 import type { JobClass } from "./job-class.js";
 import { JOB_CONTEXT, type JobContext } from "./job-context.js";
-import type { JournalEntry } from "./job-record.js";
+import { type JournalEntry, journalRunId } from "./job-record.js";
 import type { JobLogger, JobRuntime } from "./job-runtime.js";
 import type { JobSettings } from "./job-settings.js";
 import { type JobProgress, ProgressThrottle } from "./progress-throttle.js";
@@ -34,6 +33,8 @@ export interface RunInput {
   attemptsMade: number;
   /** When the job was enqueued. */
   enqueued: Date;
+  /** Which start of the job this is (1 for the first; BullMQ's `attemptsStarted`). */
+  run: number;
   /** Resolved settings. */
   settings: JobSettings;
   /** Abort state of the run (kill, shutdown); the runner adds the wall time to it. */
@@ -217,7 +218,7 @@ export function journalEntry(input: RunInput, outcome: RunOutcome): JournalEntry
   const usedAttempt = outcome.state === "failed" || outcome.state === "error" || outcome.state === "complete";
   const attempts = input.attemptsMade + (usedAttempt ? 1 : 0);
   return {
-    _id: new ObjectId(),
+    _id: journalRunId(input.id, input.enqueued, input.run),
     job_id: input.id,
     name: input.jobClass.jobName,
     args: input.storedArgs,

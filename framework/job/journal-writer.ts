@@ -36,11 +36,11 @@ const DUPLICATE_KEY = 11000;
  * arrive within `delayMs` (or while a write is in flight) share one write, so a busy worker makes one
  * MongoDB round trip per batch instead of one per job.
  *
- * A failed write is retried with backoff, not dropped: every entry carries its own `_id`, so a batch written
+ * A failed write is retried with backoff, not dropped: every entry's `_id` is its run's id, so a batch written
  * again stores each run once (a duplicate-key answer means "already there"). Only a document MongoDB itself
  * rejects, entries beyond `maxBuffered` during an outage, and what is still unwritten when {@link flush}
- * times out are given up on; each is logged and counted in {@link droppedEntries}. A crash loses at most the
- * entries of the last `delayMs` (250 ms).
+ * times out are given up on; each is logged and counted in {@link droppedEntries}. What a crash leaves
+ * unwritten (at most the last `delayMs`) is recovered from BullMQ's record by the worker pools' journal check.
  */
 export class JournalWriter {
   private entries: JournalEntry[] = [];

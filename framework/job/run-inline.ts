@@ -49,6 +49,7 @@ export async function runInline(
     storedArgs,
     attemptsMade: 0,
     enqueued: new Date(),
+    run: 1,
     settings: { ...settings, attempts: 1 },
     control,
     inline: true,

@@ -15,6 +15,7 @@ import {
   JobStateError,
   type JournalEntry,
   jobIdentityKey,
+  journalRunId,
   parseJobArgs,
   type RawJobArgs,
   recordOfEntry,
@@ -166,7 +167,7 @@ export class JobQueue {
     if (removed === 0) return { ...record, state: "running" };
     const now = new Date();
     const entry: JournalEntry = {
-      _id: new ObjectId(),
+      _id: journalRunId(id, new Date(job.timestamp), job.attemptsStarted, "killed"),
       job_id: id,
       name: record.name,
       args: record.args,

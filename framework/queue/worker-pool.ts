@@ -19,6 +19,7 @@ import {
   WorkerShutdownError,
 } from "../job/index.js";
 import type { QueueJob } from "./job-view.js";
+import { JournalRecovery } from "./journal-recovery.js";
 import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
 import { killedKey, knownQueuesKey, queueNameOf } from "./queue-keys.js";
@@ -40,6 +41,13 @@ export interface WorkerPoolOptions {
   maxStalledCount?: number;
   /** Close gracefully on SIGTERM and SIGINT (default false; `coco worker` turns it on). */
   handleSignals?: boolean;
+  /**
+   * Milliseconds between checks for finished runs BullMQ holds but `sys.journal` lacks (a worker killed
+   * before its journal write, a job failed for stalling); 0 turns the check off. Default 60 000.
+   */
+  journalRecoveryInterval?: number;
+  /** Only runs finished at least this many milliseconds ago are checked (default 30 000). */
+  journalRecoverySettle?: number;
 }
 
 /**
@@ -53,6 +61,9 @@ export class WorkerPool {
   private readonly workers: Worker<QueueJobData, QueueJobResult | undefined, string>[] = [];
   private readonly running = new Map<string, RunControl>();
   private closing: Promise<void> | undefined;
+  private recoveryTimer: NodeJS.Timeout | undefined;
+  private recovering: Promise<void> | undefined;
+  private recoveryQueues: Queue[] = [];
   private readonly signalHandler = (): void => {
     void this.close();
   };
@@ -104,6 +115,7 @@ export class WorkerPool {
       classes.map((c) => c.jobName),
     );
     if (classes.length) await connection.sadd(knownQueuesKey(prefix), ...classes.map((c) => c.jobName));
+    const queues: Queue[] = [];
     for (const jobClass of classes) {
       const base = JobRegistry.settings(runtime, jobClass);
       const queue = new Queue(queueNameOf(jobClass.jobName), { connection, prefix });
@@ -111,7 +123,7 @@ export class WorkerPool {
       // cap (Infinity) any earlier cap is removed and BullMQ skips the pool-wide count on every fetch.
       if (Number.isFinite(base.maxParallel)) await queue.setGlobalConcurrency(base.maxParallel);
       else await queue.removeGlobalConcurrency();
-      await queue.close();
+      queues.push(queue);
       const worker = new Worker<QueueJobData, QueueJobResult | undefined, string>(
         queueNameOf(jobClass.jobName),
         (job, token) => pool.process(jobClass, base, job, token),
@@ -131,12 +143,46 @@ export class WorkerPool {
       pool.workers.push(worker);
     }
     await Promise.all(pool.workers.map((w) => w.waitUntilReady()));
+    pool.startRecovery(queues, options);
     if (pool.handleSignals) {
       process.once("SIGTERM", pool.signalHandler);
       process.once("SIGINT", pool.signalHandler);
     }
     runtime.logger.info("worker pool started", { jobs: pool.jobNames, concurrency });
     return pool;
+  }
+
+  private startRecovery(queues: Queue[], options: WorkerPoolOptions): void {
+    const interval = options.journalRecoveryInterval ?? 60_000;
+    if (interval <= 0 || queues.length === 0) {
+      void Promise.all(queues.map((q) => q.close()));
+      return;
+    }
+    const recovery = new JournalRecovery(
+      queues,
+      this.connection,
+      this.runtime.mongo.sys<JournalEntry>("journal"),
+      this.runtime.logger,
+      { settleMs: options.journalRecoverySettle ?? 30_000 },
+    );
+    const sweep = (): void => {
+      if (this.recovering || this.closing) return;
+      this.recovering = recovery
+        .sweep()
+        .then(() => undefined)
+        .catch((error: unknown) =>
+          this.runtime.logger.warn("cannot check the job journal against BullMQ", {
+            reason: error instanceof Error ? error.message : String(error),
+          }),
+        )
+        .finally(() => {
+          this.recovering = undefined;
+        });
+    };
+    // The first check covers everything retention kept from before this pool started.
+    setImmediate(sweep);
+    this.recoveryTimer = setInterval(sweep, interval).unref();
+    this.recoveryQueues = queues;
   }
 
   /** Jobs running in this process now. */
@@ -169,7 +215,10 @@ export class WorkerPool {
         await closed;
       }
       clearTimeout(timer);
+      clearInterval(this.recoveryTimer);
+      await this.recovering;
       await this.journal.flush();
+      await Promise.all(this.recoveryQueues.map((q) => q.close()));
       await this.kills.close();
       await this.connection.quit().catch(() => undefined);
       this.runtime.logger.info("worker pool stopped");
@@ -208,6 +257,7 @@ export class WorkerPool {
       storedArgs: data.args,
       attemptsMade: job.attemptsMade,
       enqueued: new Date(job.timestamp),
+      run: job.attemptsStarted,
       // The attempts BullMQ counts against are those the job was enqueued with.
       settings:
         job.opts.attempts === undefined || job.opts.attempts === settings.attempts

@@ -1,4 +1,4 @@
-import { MongoClient, ObjectId } from "mongodb";
+import { MongoClient } from "mongodb";
 import { afterAll, describe, expect, it } from "vitest";
 import { EmbeddedMongoServer } from "../../framework/embedded/mongo/index.js";
 import { freePort } from "../../framework/embedded/process-tools.js";
@@ -31,7 +31,7 @@ function entry(extra: Partial<JournalEntry> = {}): JournalEntry {
   const now = new Date();
   runs++;
   return {
-    _id: new ObjectId(),
+    _id: `job-${runs}:0:1`,
     job_id: `job-${runs}`,
     name: "t.Journal",
     args: { n: runs },
