@@ -1,12 +1,10 @@
 import {
   type AnyBulkWriteOperation,
+  BSON,
   type Collection,
   MongoBulkWriteError,
   MongoError,
-  MongoNetworkError,
-  MongoNotConnectedError,
-  MongoServerSelectionError,
-  MongoTopologyClosedError,
+  MongoInvalidArgumentError,
 } from "mongodb";
 import type { CookieDocument } from "./cookie.js";
 import type { JournalEntry } from "./job-record.js";
@@ -50,6 +48,8 @@ export class JournalWriter {
   /** Consecutive failed writes: sets the backoff. */
   private failures = 0;
   private dropped = 0;
+  /** Entries of the write in flight. */
+  private writing = 0;
   private readonly maxBatch: number;
   private readonly delayMs: number;
   private readonly retryMs: number;
@@ -90,9 +90,9 @@ export class JournalWriter {
     return this.dropped;
   }
 
-  /** Entries waiting to be written (including a batch being retried). */
+  /** Entries not stored yet: queued, being written, or waiting for a retry. */
   get pendingEntries(): number {
-    return this.entries.length;
+    return this.entries.length + this.writing;
   }
 
   /**
@@ -146,12 +146,14 @@ export class JournalWriter {
     const entries = this.entries.splice(0, this.maxBatch);
     const runtimes = this.lastRuntimes;
     this.lastRuntimes = new Map();
+    this.writing = entries.length;
     this.inFlight = Promise.all([this.writeEntries(entries), this.writeRuntimes(runtimes)])
       .then(([entriesDone, runtimesDone]) => {
         this.failures = entriesDone && runtimesDone ? 0 : this.failures + 1;
       })
       .finally(() => {
         this.inFlight = undefined;
+        this.writing = 0;
         this.schedule();
       });
     return this.inFlight;
@@ -161,6 +163,7 @@ export class JournalWriter {
   private async writeEntries(entries: JournalEntry[]): Promise<boolean> {
     if (entries.length === 0) return true;
     const { retry, error } = await this.store(entries);
+    this.writing = 0;
     if (retry.length === 0) return true;
     // Back to the front, in order; the next attempt's duplicates of what did get stored are harmless.
     this.entries.unshift(...retry);
@@ -172,29 +175,38 @@ export class JournalWriter {
     return false;
   }
 
-  /** Inserts entries; gives up on those MongoDB rejects, returns those an outage kept from being written. */
+  /**
+   * Inserts entries. Gives up on those MongoDB refuses for good, returns those to write again (MongoDB
+   * unreachable, failing over, or refusing the whole write, as a missing role: an operator can fix that).
+   */
   private async store(entries: JournalEntry[]): Promise<{ retry: JournalEntry[]; error?: unknown }> {
     const error = await this.journal.insertMany(entries, { ordered: false }).then(
       () => undefined,
       (e: unknown) => e,
     );
     if (error === undefined) return { retry: [] };
-    const rejected = rejectedDocuments(error);
-    if (rejected) {
-      if (rejected.length)
-        this.giveUp(
-          rejected.map((i) => entries[i] as JournalEntry),
-          reasonOf(error),
-        );
-      return { retry: [] };
+    const writeErrors = documentErrors(error);
+    if (writeErrors.length > 0) {
+      const retry: JournalEntry[] = [];
+      const rejected: JournalEntry[] = [];
+      const stored: JournalEntry[] = [];
+      for (const { index, code } of writeErrors) {
+        const entry = entries[index] as JournalEntry;
+        if (code === DUPLICATE_KEY) stored.push(entry);
+        else if (RETRYABLE_CODES.has(code)) retry.push(entry);
+        else rejected.push(entry);
+      }
+      this.giveUp(rejected, reasonOf(error));
+      await this.replaceRecovered(stored);
+      return { retry, error };
     }
-    if (isOutage(error)) return { retry: entries, error };
+    if (!refusedByDriver(error)) return { retry: entries, error };
     if (entries.length === 1) {
       this.giveUp(entries, reasonOf(error));
       return { retry: [] };
     }
-    // Refused as a whole for a reason that is not an outage (say, a document too large to send): one entry
-    // at a time keeps the others from sharing its fate.
+    // The driver refused the batch before sending it (a document over 16 MB, say): one entry at a time keeps
+    // the others from sharing its fate.
     const retry: JournalEntry[] = [];
     let last: unknown;
     for (const entry of entries) {
@@ -203,6 +215,20 @@ export class JournalWriter {
       last = single.error ?? last;
     }
     return { retry, error: last };
+  }
+
+  /**
+   * An entry already stored under its run id may be a copy the journal recovery built from BullMQ's record
+   * while this writer could not reach MongoDB: the worker's own entry knows more, so it replaces that copy.
+   */
+  private async replaceRecovered(entries: JournalEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const ops: AnyBulkWriteOperation<JournalEntry>[] = entries.map(({ _id, ...replacement }) => ({
+      replaceOne: { filter: { _id, recovered: true }, replacement },
+    }));
+    await this.journal.bulkWrite(ops, { ordered: false }).catch((error: unknown) => {
+      this.logger.warn("cannot replace recovered job journal entries", { reason: reasonOf(error) });
+    });
   }
 
   private async writeRuntimes(runtimes: Map<string, Date>): Promise<boolean> {
@@ -233,30 +259,41 @@ export class JournalWriter {
 }
 
 /**
- * Positions of the documents MongoDB rejected for good in a failed unordered insert, or undefined when the
- * write as a whole failed (network, server selection, shutdown) and should be retried. A duplicate key is
- * an entry stored by an earlier attempt: not rejected.
+ * Per-document error codes MongoDB answers while it fails over or shuts down: the write may succeed later
+ * (the retryable-writes specification's list).
  */
-function rejectedDocuments(error: unknown): number[] | undefined {
-  if (!(error instanceof MongoBulkWriteError)) return undefined;
+const RETRYABLE_CODES = new Set([
+  6, // HostUnreachable
+  7, // HostNotFound
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  262, // ExceededTimeLimit
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+
+/** The per-document errors of a failed unordered insert (none when the write failed as a whole). */
+function documentErrors(error: unknown): { index: number; code: number }[] {
+  if (!(error instanceof MongoBulkWriteError)) return [];
   const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  if (writeErrors.length === 0 || writeErrors[0] === undefined) return undefined;
-  return writeErrors.filter((e) => e.code !== DUPLICATE_KEY).map((e) => e.index);
+  return writeErrors.filter((e) => e !== undefined).map((e) => ({ index: e.index, code: e.code }));
 }
 
 /**
- * Errors that say MongoDB could not be reached (or lost the write), not that it refused the documents. The
- * driver wraps a failure of the whole insert (a closed connection, say) in a bulk-write error with no
- * per-document errors: that is an outage too.
+ * The driver refused the documents before sending them (an invalid or oversized document; serialising one
+ * can also fail with a plain RangeError): retrying the same batch cannot help. Every failure of MongoDB or
+ * of the connection is a MongoError.
  */
-function isOutage(error: unknown): boolean {
+function refusedByDriver(error: unknown): boolean {
   return (
-    error instanceof MongoBulkWriteError ||
-    error instanceof MongoNetworkError ||
-    error instanceof MongoServerSelectionError ||
-    error instanceof MongoNotConnectedError ||
-    error instanceof MongoTopologyClosedError ||
-    (error instanceof MongoError && error.hasErrorLabel("RetryableWriteError"))
+    error instanceof MongoInvalidArgumentError ||
+    BSON.BSONError.isBSONError(error) ||
+    !(error instanceof MongoError)
   );
 }
 

@@ -155,7 +155,7 @@ export class WorkerPool {
   private startRecovery(queues: Queue[], options: WorkerPoolOptions): void {
     const interval = options.journalRecoveryInterval ?? 60_000;
     if (interval <= 0 || queues.length === 0) {
-      void Promise.all(queues.map((q) => q.close()));
+      void Promise.all(queues.map((q) => q.close())).catch(() => undefined);
       return;
     }
     const recovery = new JournalRecovery(

@@ -63,7 +63,7 @@ describe("JournalWriter", async () => {
   const client = await testMongoClient();
   const fresh = () => collections(client, uniqueName("journal"));
 
-  it("stores each run once when a batch is written again (a retry after a lost answer)", async () => {
+  it("stores each run once when an entry is written again (a retry after a lost answer)", async () => {
     const { journal, cookies } = fresh();
     const first = entry();
     await journal.insertOne({ ...first });
@@ -78,13 +78,26 @@ describe("JournalWriter", async () => {
     expect(logger.records.filter((r) => r.level === "error")).toEqual([]);
   });
 
+  it("replaces a copy the journal recovery wrote meanwhile with the worker's own entry", async () => {
+    const { journal, cookies } = fresh();
+    const own = entry({ sources: ["upload.csv"] });
+    await journal.insertOne({ ...own, sources: [], hostname: "", pid: 0, recovered: true });
+    const writer = new JournalWriter(journal, cookies, recordingLogger(), { delayMs: 0 });
+    writer.add(own);
+    await writer.flush();
+    const stored = await journal.findOne({ _id: own._id });
+    expect(stored).toMatchObject({ hostname: "test", sources: ["upload.csv"] });
+    expect(stored?.recovered).toBeUndefined();
+    expect(writer.droppedEntries).toBe(0);
+  });
+
   it("gives up only on the entry MongoDB refuses, and says which", async () => {
     const { journal, cookies } = fresh();
     const logger = recordingLogger();
     const writer = new JournalWriter(journal, cookies, logger, { delayMs: 0 });
     const good = [entry(), entry()];
-    // A `$`-prefixed top-level field: MongoDB refuses the document.
-    const bad = { ...entry({ job_id: "bad-one" }), $where: "nope" } as JournalEntry;
+    // MongoDB refuses an array as `_id` (a per-document error, like a failed schema validation).
+    const bad = { ...entry({ job_id: "bad-one" }), _id: [1] } as unknown as JournalEntry;
     writer.add(good[0] as JournalEntry);
     writer.add(bad);
     writer.add(good[1] as JournalEntry);
@@ -151,7 +164,12 @@ describe("JournalWriter", async () => {
       const during = [entry(), entry(), entry()];
       for (const e of during) writer.add(e);
       writer.touchLastRuntime("t.Journal", new Date("2026-11-03T00:00:00Z"));
-      await expect.poll(() => logger.records.some((r) => r.level === "warn"), { timeout: 10_000 }).toBe(true);
+      await expect
+        .poll(() => logger.records.some((r) => r.message === "cannot write the job journal, will retry"), {
+          timeout: 10_000,
+        })
+        .toBe(true);
+      // Held, not given up on: queued, being written again, or waiting for the next try.
       expect(writer.pendingEntries).toBe(3);
 
       server = new EmbeddedMongoServer({ port });

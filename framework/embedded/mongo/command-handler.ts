@@ -545,12 +545,8 @@ export class CommandHandler {
     const writeErrors: Doc[] = [];
     for (let i = 0; i < docs.length; i++) {
       try {
+        // MongoDB 5.0+ stores `$`-prefixed field names as given: no check here either.
         const doc = docs[i];
-        for (const key of Object.keys(doc)) {
-          if (key.startsWith("$")) {
-            throw new CommandError(ErrorCodes.BadValue, `Document can't have $ prefixed field names: ${key}`);
-          }
-        }
         // The document was decoded for this request only, so it can be stored without a copy.
         this.storage.insert(store, doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc));
         n++;
