@@ -1,23 +1,29 @@
 /**
- * Queue benchmark: no-op jobs through raw BullMQ and through CoreJob (enqueue with argument parsing and the
- * duplicate rule, worker pool, runner, journal) on the same Redis in the same run, at concurrency 1 and 16.
+ * Queue benchmark: no-op jobs on the same Redis in the same run, at concurrency 1 and 16, through
+ * - raw BullMQ (a queue and a worker, nothing else);
+ * - BullMQ+: plain BullMQ doing by hand what CoreJob's features do (deduplication on name and arguments, a
+ *   journal document per run batched into MongoDB);
+ * - CoreJob (enqueue with argument parsing and the duplicate rule, worker pool, runner, journal).
  *
  * - throughput: a backlog of N jobs is drained by one worker (pool); jobs/s from the first to the last completion.
  * - latency: `concurrency` producers each enqueue a job and wait for its completion event, repeatedly;
  *   p50/p99 of enqueue → completion.
+ * - CPU: microseconds of CPU per job while draining, in this process, redis-server and the embedded MongoDB.
  *
- * Each contender runs BENCH_ROUNDS (default 5) alternating rounds, CoreJob right after raw. The throughput
- * ratio is the median of the paired rounds' ratios (robust to the machine's speed drifting); best-of figures
- * are printed beside it. Target ≥ 0.8 for jobs/s.
+ * Each round runs the three back to back, BENCH_ROUNDS (default 5) times. A ratio is the median of the
+ * paired rounds' ratios (robust to the machine's speed drifting); best-of figures are printed beside it.
+ * Target: CoreJob/raw ≥ 0.8 for jobs/s. CoreJob/BullMQ+ is the price of the framework itself.
  * Starts its own redis-server (free port) unless CORE4_REDIS_URL is set, and an in-memory embedded MongoDB
  * as a child process (as `coco worker` would use a separate server). Run with `npm run bench:queue`.
  */
+import { hostname } from "node:os";
 import { Writable } from "node:stream";
 import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import { type Document, MongoClient, ObjectId } from "mongodb";
 import { z } from "zod";
 import { loadConfig } from "../../framework/config/index.js";
-import { CoreJob, type JobRuntime } from "../../framework/job/index.js";
+import { CoreJob, type JobRuntime, jobIdentityKey } from "../../framework/job/index.js";
 import { createLogger } from "../../framework/log/index.js";
 import { MongoRegistry } from "../../framework/mongo/index.js";
 import { definePlugin } from "../../framework/plugin.js";
@@ -34,6 +40,7 @@ import { cpuPerUnit, cpuSnapshot } from "./process-cpu.js";
 const BACKLOG: Record<number, number> = { 1: 3_000, 16: 10_000 };
 const ROUND_TRIPS = 1_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const HOST = hostname();
 
 const noopArgs = z.object({ i: z.number().int() });
 
@@ -164,6 +171,84 @@ async function rawContender(redisUrl: string, prefix: string, concurrency: numbe
   return { contender, start };
 }
 
+/**
+ * Plain BullMQ doing the work CoreJob's features do, written by hand: the duplicate rule as BullMQ
+ * deduplication on a hash of name and arguments, and a journal document per run, batched into one
+ * insertMany per 250 ms. CoreJob against this contender is the price of the framework itself.
+ */
+async function equivalentContender(redisUrl: string, mongoUri: string, prefix: string, concurrency: number) {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const name = `equivalent-${concurrency}`;
+  const queue = new Queue(name, { connection, prefix });
+  const client = new MongoClient(mongoUri);
+  const journal = client.db(`bench_${prefix}`).collection("journal_equivalent");
+  let batch: Document[] = [];
+  let flushing: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    timer = undefined;
+    const docs = batch;
+    batch = [];
+    if (docs.length) flushing = flushing.then(() => journal.insertMany(docs, { ordered: false }));
+  };
+  const contender: Contender = {
+    queueName: name,
+    add: async (i) => {
+      const args = { i };
+      const job = await queue.add("noop", args, {
+        jobId: new ObjectId().toHexString(),
+        attempts: 1,
+        deduplication: { id: jobIdentityKey(name, args) },
+        removeOnComplete: KEEP_COMPLETED,
+        removeOnFail: KEEP_FAILED,
+      });
+      return String(job.id);
+    },
+    close: async () => {
+      clearTimeout(timer);
+      flush();
+      await flushing;
+      await queue.close();
+      await connection.quit();
+      await client.close();
+    },
+  };
+  const start = async () => {
+    const worker = new Worker(
+      name,
+      async (job) => {
+        const started = new Date();
+        const finished = new Date();
+        batch.push({
+          _id: `${job.id}:${job.timestamp}:${job.attemptsStarted}`,
+          job_id: job.id,
+          name: job.name,
+          args: job.data,
+          state: "complete",
+          progress: { value: 0, message: null },
+          attempts: 1,
+          attemptsLeft: 0,
+          enqueued: new Date(job.timestamp),
+          started,
+          finished,
+          runtime: (finished.getTime() - started.getTime()) / 1000,
+          sources: [],
+          error: null,
+          hostname: HOST,
+          pid: process.pid,
+          inline: false,
+        });
+        timer ??= setTimeout(flush, 250);
+        return undefined;
+      },
+      { connection, prefix, concurrency },
+    );
+    await worker.waitUntilReady();
+    return worker;
+  };
+  return { contender, start };
+}
+
 async function coreContender(redisUrl: string, mongoUri: string, prefix: string, concurrency: number) {
   const sysDatabase = `bench_${prefix}`;
   const config = loadConfig({
@@ -233,6 +318,34 @@ function line(name: string, m: Measurement): void {
   );
 }
 
+/**
+ * Prints one comparison and returns its jobs/s ratio: the median of the paired rounds' ratios (each pair ran
+ * back to back, so the ratio is robust to the machine's speed drifting between rounds), best-of figures, and
+ * the CPU each job costs in every process. On a machine both contenders saturate, jobs/s follows that CPU
+ * total, a steadier figure than wall-clock rates that also says where the extra work runs.
+ */
+function report(label: string, concurrency: number, mine: Measurement[], base: Measurement[]): number {
+  const paired = base
+    .map((b, i) => (mine[i] as Measurement).jobsPerSecond / b.jobsPerSecond)
+    .sort((a, b) => a - b);
+  const ratio = paired[Math.floor(paired.length / 2)] as number;
+  const bestMine = best(mine);
+  const bestBase = best(base);
+  const mineCpu = medianCpu(mine);
+  const baseCpu = medianCpu(base);
+  const extra = Object.entries(mineCpu).map(([name, us]) => {
+    const delta = us - (baseCpu[name] ?? 0);
+    return `${name} ${delta >= 0 ? "+" : ""}${delta.toFixed(0)}`;
+  });
+  console.log(
+    `ratio ${label} c=${concurrency}: jobs/s ${ratio.toFixed(2)} (median of paired rounds ${paired.map((r) => r.toFixed(2)).join(", ")}; best-of ${(bestMine.jobsPerSecond / bestBase.jobsPerSecond).toFixed(2)})   p50 ${(bestMine.p50 / bestBase.p50).toFixed(2)}x   p99 ${(bestMine.p99 / bestBase.p99).toFixed(2)}x`,
+  );
+  console.log(
+    `  cpu per job (median): ${totalCpu(baseCpu).toFixed(0)} → ${totalCpu(mineCpu).toFixed(0)} µs (ratio ${(totalCpu(baseCpu) / totalCpu(mineCpu)).toFixed(2)}); extra by process: ${extra.join(", ")}`,
+  );
+  return ratio;
+}
+
 async function main(): Promise<void> {
   const redis = await redisFromEnvOrStart();
   const mongo = await startMongoProcess();
@@ -240,48 +353,39 @@ async function main(): Promise<void> {
   let failed = false;
   try {
     for (const concurrency of [1, 16]) {
-      // Alternate the contenders and keep each one's best round: the machine is shared and noisy.
-      const rawRounds: Measurement[] = [];
-      const coreRounds: Measurement[] = [];
+      const rounds: Record<"raw" | "equivalent" | "core", Measurement[]> = {
+        raw: [],
+        equivalent: [],
+        core: [],
+      };
       let journaled = 0;
+      // The contenders take turns within each round: the machine is shared and its speed drifts.
       for (let round = 0; round < ROUNDS; round++) {
         const prefix = `bench${Date.now().toString(36)}${round}`;
         const raw = await rawContender(redis.url, prefix, concurrency);
-        rawRounds.push(await measure(raw.contender, raw.start, concurrency, redis.url, prefix, pids));
+        rounds.raw.push(await measure(raw.contender, raw.start, concurrency, redis.url, prefix, pids));
         await raw.contender.close();
+        const equivalent = await equivalentContender(redis.url, mongo.url, prefix, concurrency);
+        rounds.equivalent.push(
+          await measure(equivalent.contender, equivalent.start, concurrency, redis.url, prefix, pids),
+        );
+        await equivalent.contender.close();
         const core = await coreContender(redis.url, mongo.url, prefix, concurrency);
-        coreRounds.push(await measure(core.contender, core.start, concurrency, redis.url, prefix, pids));
+        rounds.core.push(await measure(core.contender, core.start, concurrency, redis.url, prefix, pids));
         journaled += await core.mongo.sys("journal").countDocuments();
         await core.contender.close();
-        line(`  round ${round + 1} raw     c=${concurrency}`, rawRounds[round] as Measurement);
-        line(`  round ${round + 1} CoreJob c=${concurrency}`, coreRounds[round] as Measurement);
+        line(`  round ${round + 1} raw     c=${concurrency}`, rounds.raw[round] as Measurement);
+        line(`  round ${round + 1} BullMQ+ c=${concurrency}`, rounds.equivalent[round] as Measurement);
+        line(`  round ${round + 1} CoreJob c=${concurrency}`, rounds.core[round] as Measurement);
       }
-      const rawResult = best(rawRounds);
-      const coreResult = best(coreRounds);
-      line(`raw BullMQ   c=${concurrency}`, rawResult);
-      line(`CoreJob      c=${concurrency}`, coreResult);
-      const bestRatio = coreResult.jobsPerSecond / rawResult.jobsPerSecond;
-      // Each CoreJob round runs right after its raw round: the median of these paired ratios is robust to the
-      // machine's speed drifting between rounds (what a shared machine does), unlike best-of against best-of.
-      const paired = rawRounds
-        .map((raw, i) => (coreRounds[i] as Measurement).jobsPerSecond / raw.jobsPerSecond)
-        .sort((a, b) => a - b);
-      const throughput = paired[Math.floor(paired.length / 2)] as number;
-      console.log(
-        `ratio CoreJob/raw c=${concurrency}: jobs/s ${throughput.toFixed(2)} (median of paired rounds ${paired.map((r) => r.toFixed(2)).join(", ")}; best-of ${bestRatio.toFixed(2)})   p50 ${(coreResult.p50 / rawResult.p50).toFixed(2)}x   p99 ${(coreResult.p99 / rawResult.p99).toFixed(2)}x   (journal entries: ${journaled})`,
-      );
-      // On a machine both contenders saturate, jobs/s follows the CPU each job costs across all processes:
-      // a steadier figure than wall-clock rates, and it says where CoreJob's extra work runs.
-      const rawCpu = medianCpu(rawRounds);
-      const coreCpu = medianCpu(coreRounds);
-      const extra = Object.entries(coreCpu).map(
-        ([name, us]) =>
-          `${name} ${us - (rawCpu[name] ?? 0) >= 0 ? "+" : ""}${(us - (rawCpu[name] ?? 0)).toFixed(0)}`,
-      );
-      console.log(
-        `cpu per job c=${concurrency} (median): raw ${totalCpu(rawCpu).toFixed(0)} µs, CoreJob ${totalCpu(coreCpu).toFixed(0)} µs (raw/CoreJob ${(totalCpu(rawCpu) / totalCpu(coreCpu)).toFixed(2)}); CoreJob's extra by process: ${extra.join(", ")}\n`,
-      );
-      if (throughput < 0.8) failed = true;
+      line(`raw BullMQ   c=${concurrency}`, best(rounds.raw));
+      line(`BullMQ+      c=${concurrency}`, best(rounds.equivalent));
+      line(`CoreJob      c=${concurrency}`, best(rounds.core));
+      const target = report("CoreJob/raw", concurrency, rounds.core, rounds.raw);
+      report("CoreJob/BullMQ+ (the framework's own price)", concurrency, rounds.core, rounds.equivalent);
+      report("BullMQ+/raw (the features' price on plain BullMQ)", concurrency, rounds.equivalent, rounds.raw);
+      console.log(`  (CoreJob journal entries: ${journaled})\n`);
+      if (target < 0.8) failed = true;
     }
   } finally {
     await mongo.stop();
