@@ -2,10 +2,10 @@ import {
   type AnyBulkWriteOperation,
   BSON,
   type Collection,
-  MongoBulkWriteError,
   MongoError,
   MongoInvalidArgumentError,
 } from "mongodb";
+import { DUPLICATE_KEY, documentWriteErrors, RETRYABLE_WRITE_CODES } from "../mongo/index.js";
 import type { CookieDocument } from "./cookie.js";
 import type { JournalEntry } from "./job-record.js";
 import type { JobLogger } from "./job-runtime.js";
@@ -25,9 +25,6 @@ export interface JournalWriterOptions {
   /** How long {@link JournalWriter.flush} keeps retrying before it gives up on what is left. Default 10 s. */
   flushTimeoutMs?: number;
 }
-
-/** MongoDB's duplicate-key error: the entry (same `_id`) is already stored. */
-const DUPLICATE_KEY = 11000;
 
 /**
  * Writes finished runs to `sys.journal` and `last_runtime` to `sys.cookie` behind the run: entries that
@@ -122,8 +119,9 @@ export class JournalWriter {
     }
   }
 
-  private backoff(): number {
-    return Math.min(this.retryMs * 2 ** Math.max(0, this.failures - 1), this.maxRetryMs);
+  /** The wait before the next try after `failures` failed writes in a row. */
+  private backoff(failures = this.failures): number {
+    return Math.min(this.retryMs * 2 ** Math.max(0, failures - 1), this.maxRetryMs);
   }
 
   private keepLatest(jobName: string, at: Date): void {
@@ -170,7 +168,8 @@ export class JournalWriter {
     this.logger.warn("cannot write the job journal, will retry", {
       reason: reasonOf(error),
       entries: this.entries.length,
-      retryInMs: Math.min(this.retryMs * 2 ** this.failures, this.maxRetryMs),
+      // This write is about to count as one more failure.
+      retryInMs: this.backoff(this.failures + 1),
     });
     return false;
   }
@@ -185,7 +184,7 @@ export class JournalWriter {
       (e: unknown) => e,
     );
     if (error === undefined) return { retry: [] };
-    const writeErrors = documentErrors(error);
+    const writeErrors = documentWriteErrors(error);
     if (writeErrors.length > 0) {
       const retry: JournalEntry[] = [];
       const rejected: JournalEntry[] = [];
@@ -193,7 +192,7 @@ export class JournalWriter {
       for (const { index, code } of writeErrors) {
         const entry = entries[index] as JournalEntry;
         if (code === DUPLICATE_KEY) stored.push(entry);
-        else if (RETRYABLE_CODES.has(code)) retry.push(entry);
+        else if (RETRYABLE_WRITE_CODES.has(code)) retry.push(entry);
         else rejected.push(entry);
       }
       this.giveUp(rejected, reasonOf(error));
@@ -256,32 +255,6 @@ export class JournalWriter {
       jobIds: entries.slice(0, 10).map((e) => e.job_id),
     });
   }
-}
-
-/**
- * Per-document error codes MongoDB answers while it fails over or shuts down: the write may succeed later
- * (the retryable-writes specification's list).
- */
-const RETRYABLE_CODES = new Set([
-  6, // HostUnreachable
-  7, // HostNotFound
-  89, // NetworkTimeout
-  91, // ShutdownInProgress
-  189, // PrimarySteppedDown
-  262, // ExceededTimeLimit
-  9001, // SocketException
-  10107, // NotWritablePrimary
-  11600, // InterruptedAtShutdown
-  11602, // InterruptedDueToReplStateChange
-  13435, // NotPrimaryNoSecondaryOk
-  13436, // NotPrimaryOrSecondary
-]);
-
-/** The per-document errors of a failed unordered insert (none when the write failed as a whole). */
-function documentErrors(error: unknown): { index: number; code: number }[] {
-  if (!(error instanceof MongoBulkWriteError)) return [];
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  return writeErrors.filter((e) => e !== undefined).map((e) => ({ index: e.index, code: e.code }));
 }
 
 /**

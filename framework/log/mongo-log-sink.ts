@@ -1,21 +1,9 @@
-import {
-  type Collection,
-  MongoBulkWriteError,
-  MongoError,
-  MongoNetworkError,
-  MongoNotConnectedError,
-  MongoServerSelectionError,
-  MongoTopologyClosedError,
-} from "mongodb";
+import { type Collection, MongoBulkWriteError } from "mongodb";
+import { DUPLICATE_KEY, documentWriteErrors, isUnreachable } from "../mongo/write-errors.js";
 import type { LogRecord } from "./log-record.js";
 import type { MongoLogSinkOptions, MongoLogSinkStats } from "./types.js";
 
-const DUPLICATE_KEY = 11000;
 const BUFFER_FULL = "log buffer full";
-// Server errors of a replica set in transition (MongoDB's retryable write error codes).
-const RETRYABLE_CODES = new Set([
-  6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 63, 150, 134,
-]);
 
 /** A period in which records could not be stored: started by the first failure or drop. */
 interface Outage {
@@ -182,7 +170,7 @@ export class MongoLogSink {
   }
 
   private partlyWritten(batch: readonly LogRecord[], error: MongoBulkWriteError): void {
-    const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+    const errors = documentWriteErrors(error);
     // Duplicate keys are records a previous attempt stored before its reply was lost.
     const duplicates = errors.filter((e) => e.code === DUPLICATE_KEY).length;
     const refused = errors.length - duplicates;
@@ -275,26 +263,6 @@ export class MongoLogSink {
       // A reporting callback must not break logging.
     }
   }
-}
-
-function isUnreachable(error: unknown): boolean {
-  // The driver wraps a lost connection during a bulk write in a MongoBulkWriteError without write errors.
-  if (error instanceof MongoBulkWriteError) {
-    const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-    return errors.length === 0 && error.errorResponse !== error && isUnreachable(error.errorResponse);
-  }
-  // A primary stepping down or shutting down: the write can succeed on the next primary.
-  if (error instanceof MongoError && error.hasErrorLabel("RetryableWriteError")) return true;
-  const code = (error as { code?: unknown } | null | undefined)?.code;
-  if (typeof code === "number" && RETRYABLE_CODES.has(code)) return true;
-  return (
-    error instanceof MongoNetworkError ||
-    error instanceof MongoServerSelectionError ||
-    error instanceof MongoNotConnectedError ||
-    error instanceof MongoTopologyClosedError ||
-    // The collection getter throws once the registry is closed (shutdown).
-    (error instanceof Error && /\bclosed\b/i.test(error.message))
-  );
 }
 
 function describe(error: unknown): string {

@@ -2,6 +2,7 @@ import { Job, type Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { type Collection, MongoBulkWriteError } from "mongodb";
 import { type JobLogger, type JournalEntry, journalRunId } from "../job/index.js";
+import { isDuplicateKeyError } from "../mongo/index.js";
 import { coreState, type QueueJob, recordOf } from "./job-view.js";
 
 /** Tuning of a {@link JournalRecovery}. */
@@ -86,17 +87,10 @@ export class JournalRecovery {
     try {
       return (await this.journal.insertMany(entries, { ordered: false })).insertedCount;
     } catch (error) {
-      if (!onlyDuplicates(error)) throw error;
+      if (!(error instanceof MongoBulkWriteError && isDuplicateKeyError(error))) throw error;
       return error.insertedCount;
     }
   }
-}
-
-/** Whether a failed insert failed only because some entries were there already. */
-function onlyDuplicates(error: unknown): error is MongoBulkWriteError {
-  if (!(error instanceof MongoBulkWriteError)) return false;
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  return writeErrors.length > 0 && writeErrors.every((e) => e?.code === 11000);
 }
 
 /** The journal entry of a finished BullMQ job's last run, from what BullMQ recorded. */

@@ -1,4 +1,5 @@
 import type { Collection } from "mongodb";
+import { isDuplicateKeyError } from "../../framework/mongo/index.js";
 import { HttpError } from "../errors/http-error.js";
 import { hashPassword, verifyPassword } from "./password-hash.js";
 import type { NewRole, RoleCredentials, RoleDocument, RoleInfo, RolePatch } from "./types.js";
@@ -76,7 +77,7 @@ export class RoleStore {
     try {
       await this.collection.insertOne({ ...doc });
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) throw HttpError.conflict(`role "${role.name}" exists`);
+      if (isDuplicateKeyError(error)) throw HttpError.conflict(`role "${role.name}" exists`);
       throw error;
     }
     const { password: _hash, ...rest } = doc;
