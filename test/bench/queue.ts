@@ -293,8 +293,10 @@ function best(rounds: Measurement[]): Measurement {
 }
 
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** Per process, the median CPU per job over the rounds. */
@@ -328,11 +330,11 @@ function report(label: string, concurrency: number, mine: Measurement[], base: M
   const paired = base
     .map((b, i) => (mine[i] as Measurement).jobsPerSecond / b.jobsPerSecond)
     .sort((a, b) => a - b);
-  const ratio = paired[Math.floor(paired.length / 2)] as number;
+  const ratio = median(paired);
   const bestMine = best(mine);
   const bestBase = best(base);
-  const mineCpu = medianCpu(mine);
-  const baseCpu = medianCpu(base);
+  const mineCpu = bestMine.cpu;
+  const baseCpu = bestBase.cpu;
   const extra = Object.entries(mineCpu).map(([name, us]) => {
     const delta = us - (baseCpu[name] ?? 0);
     return `${name} ${delta >= 0 ? "+" : ""}${delta.toFixed(0)}`;
