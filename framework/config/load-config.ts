@@ -26,7 +26,7 @@ export interface LoadConfigOptions {
   allowUnknownSections?: boolean;
 }
 
-/** The DESIGN environment variables and the config keys they set. */
+/** The environment variables of docs/contracts.md and the config keys they set. */
 const NAMED_VARIABLES: Record<string, string[]> = {
   CORE4_HOME: ["home"],
   CORE4_MONGODB_URI: ["mongodb", "uri"],

@@ -21,7 +21,7 @@ interface Owned {
 }
 
 /**
- * Makes sure the services a process needs run, following DESIGN "Embedded services":
+ * Makes sure the services a process needs run, following docs/contracts.md "Embedded services":
  * - a `mongodb://` URI or a Redis URL is used as is, after checking it answers;
  * - `embedded:memory` starts a MongoDB-compatible server inside this process (not shared);
  * - `embedded` MongoDB and a missing Redis URL use the services recorded in `$home/services.json` when they

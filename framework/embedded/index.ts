@@ -1,5 +1,5 @@
 /**
- * Embedded services for development and tests (DESIGN "Embedded services"): the MongoDB-compatible server,
+ * Embedded services for development and tests (docs/contracts.md "Embedded services"): the MongoDB-compatible server,
  * redis-server from PATH, and their shared lifecycle per `CORE4_HOME`.
  * @module
  */

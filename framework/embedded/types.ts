@@ -43,7 +43,7 @@ export interface ServiceProcess {
   started: string;
 }
 
-/** `$CORE4_HOME/services.json`: the embedded services of a home (DESIGN "Embedded services"). */
+/** `$CORE4_HOME/services.json`: the embedded services of a home (docs/contracts.md "Embedded services"). */
 export interface ServicesFile {
   /** MongoDB URI of the embedded server. */
   mongodb?: string;

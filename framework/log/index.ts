@@ -1,5 +1,5 @@
 /**
- * Structured logging: JSON lines on stderr (pino) and the `sys.log` collection (DESIGN "Stored documents").
+ * Structured logging: JSON lines on stderr (pino) and the `sys.log` collection (docs/contracts.md "Stored documents").
  * @module
  */
 export { CoreLogger } from "./core-logger.js";

@@ -13,7 +13,7 @@ export interface LogBindings {
 }
 
 /**
- * One document of `sys.log` (DESIGN "Stored documents"): the fixed fields plus the caller's extra fields,
+ * One document of `sys.log` (docs/contracts.md "Stored documents"): the fixed fields plus the caller's extra fields,
  * already made storable (errors serialized, secrets redacted).
  */
 export interface LogRecord {

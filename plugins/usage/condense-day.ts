@@ -2,7 +2,7 @@ import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
 import { type CalendarDay, dayBounds, dayToDate } from "./calendar-day.js";
 import type { LoginDoc } from "./types.js";
 
-/** The sys.log message of a successful login (DESIGN "Successful login event"). */
+/** The sys.log message of a successful login (docs/contracts.md "Successful login event"). */
 export const LOGIN_MESSAGE = "successful login";
 
 /** Options of {@link condenseDay}. */

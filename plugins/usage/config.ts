@@ -12,7 +12,7 @@ export function isValidTimeZone(zone: string): boolean {
 }
 
 /**
- * The `usage` config section (DESIGN "Usage config"). Every key has a default, so the plugin runs without
+ * The `usage` config section (docs/contracts.md "Usage config"). Every key has a default, so the plugin runs without
  * any configuration.
  */
 export const usageConfigSchema = z.strictObject({

@@ -98,7 +98,7 @@ export function parseAggregate(value: unknown): Aggregate {
 }
 
 /**
- * Validates the report arguments per DESIGN: `end` defaults to today and `start` to `end` − 90 days (in the
+ * Validates the report arguments per docs/contracts.md "Usage plugin routes": `end` defaults to today and `start` to `end` − 90 days (in the
  * report zone); both inclusive; end before start, an unknown aggregate or a range longer than
  * `maxRangeDays` throw {@link ReportArgumentError} naming the argument.
  */

@@ -20,7 +20,7 @@ import type { LoginDoc, UsageReport } from "./types.js";
 /** Path of the usage page; `/raw` and `/plot` sit below it. */
 export const USAGE_PATH = "/usage/login";
 
-/** CSV and table column order (DESIGN). */
+/** CSV and table column order (docs/contracts.md "Usage plugin routes"). */
 export const ROW_COLUMNS = ["label", "start", "end", "users", "logins", "partial"] as const;
 
 function usageConfig(runtime: ServerRuntime): UsageConfig {

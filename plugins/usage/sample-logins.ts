@@ -13,7 +13,7 @@ export interface SampleLoginOptions {
   rng?: () => number;
 }
 
-/** A sys.log-shaped successful-login record (DESIGN "Successful login event"). */
+/** A sys.log-shaped successful-login record (docs/contracts.md "Successful login event"). */
 export interface SampleLoginRecord {
   created: Date;
   level: "INFO";

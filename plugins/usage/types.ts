@@ -18,7 +18,7 @@ export interface LoginDoc {
   last: Date;
 }
 
-/** One report row (DESIGN "Usage plugin routes"); CSV columns follow this order. */
+/** One report row (docs/contracts.md "Usage plugin routes"); CSV columns follow this order. */
 export interface ReportRow {
   /** `2026-11-27`, `2026-W48`, `2026-11`, `2026-Q4`, `2026` (Sunday weeks: the week's first day). */
   label: string;

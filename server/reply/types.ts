@@ -1,4 +1,4 @@
-/** The JSON envelope of every JSON reply (DESIGN: HTTP). */
+/** The JSON envelope of every JSON reply (docs/contracts.md "HTTP"). */
 export interface Envelope<T = unknown> {
   /** Request id. */
   _id: string;

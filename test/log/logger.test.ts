@@ -23,7 +23,7 @@ function setup(options: { level?: "info" | "debug" | "warn"; mongoLevel?: "info"
 }
 
 describe("createLogger with a MongoLogSink", () => {
-  it("stores records in sys.log with DESIGN's fields", async () => {
+  it("stores records in sys.log with the fields of docs/contracts.md", async () => {
     const { collection, logger } = setup();
     logger.info("hello world", { rows: 3 });
     await logger.flush();

@@ -83,7 +83,7 @@ describe("report arguments", () => {
 });
 
 describe("usage config section", () => {
-  it("has DESIGN's defaults", () => {
+  it("has the documented defaults", () => {
     expect(usageConfigSchema.parse({})).toEqual({
       sysLog: "core4/sys.log",
       login: "usage/login",
