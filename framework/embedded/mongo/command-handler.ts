@@ -1,8 +1,9 @@
+import type { ScramAuthenticator } from "./auth/scram-authenticator.js";
 import type { Doc } from "./bson-values.js";
 import { CommandError, ErrorCodes } from "./command-error.js";
 import { adminCommands } from "./commands/admin.js";
 import { aggregateCommands } from "./commands/aggregate.js";
-import { authCommands } from "./commands/auth.js";
+import { authCommands, PRE_AUTH_COMMANDS } from "./commands/auth.js";
 import { catalogCommands } from "./commands/catalog.js";
 import { type CommandContext, type CommandDef, str } from "./commands/command-kit.js";
 import { CommandServices } from "./commands/command-services.js";
@@ -47,16 +48,19 @@ export class CommandHandler {
    * @param storage the databases.
    * @param cursors open cursors, shared by all connections.
    * @param durable resolves when every change applied so far is on disk (immediately when in memory).
+   * @param authenticator when given, every command but the handshake and SCRAM ones needs a logged-in
+   *   connection (code 13 Unauthorized otherwise).
    */
   constructor(
     storage: StorageEngine,
     cursors: CursorRegistry,
     private readonly durable: () => Promise<void>,
+    private readonly authenticator?: ScramAuthenticator,
   ) {
     const services = new CommandServices(storage, cursors);
     for (const table of [
-      handshakeCommands(),
-      authCommands(),
+      handshakeCommands(authenticator),
+      authCommands(authenticator),
       adminCommands(services),
       catalogCommands(services),
       readCommands(services),
@@ -74,6 +78,9 @@ export class CommandHandler {
       const name = Object.keys(cmd)[0];
       if (name === undefined) throw new CommandError(ErrorCodes.FailedToParse, "empty command document");
       const def = this.commands.get(name);
+      if (this.authenticator && !ctx.auth.user && !PRE_AUTH_COMMANDS.has(name)) {
+        throw new CommandError(ErrorCodes.Unauthorized, `Command ${name} requires authentication`);
+      }
       if (!def) throw new CommandError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
       if (cmd.startTransaction === true || cmd.autocommit === false) {
         throw new CommandError(

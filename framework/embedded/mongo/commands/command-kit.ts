@@ -1,11 +1,19 @@
 /** What every command family shares: the command table types and the argument readers. */
 import { Long } from "bson";
+import type { ConnectionAuthState } from "../auth/scram-authenticator.js";
 import { type Doc, isPlainObject } from "../bson-values.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 
 /** Per-connection facts and state a command may need (one object per connection, kept across commands). */
 export interface CommandContext {
   connectionId: number;
+  /** Who is logged in on this connection, and the SCRAM exchange in progress. */
+  auth: ConnectionAuthState;
+}
+
+/** A fresh context for a new connection. */
+export function newCommandContext(connectionId: number): CommandContext {
+  return { connectionId, auth: { nextConversationId: 1 } };
 }
 
 /** Runs one command for a database. */
