@@ -3,7 +3,6 @@ import type { Redis } from "ioredis";
 import {
   type CookieDocument,
   type JobClass,
-  JobKilledError,
   JobRegistry,
   type JobRuntime,
   type JobSettings,
@@ -22,7 +21,7 @@ import type { QueueJob } from "./job-view.js";
 import { JournalRecovery } from "./journal-recovery.js";
 import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
-import { killedKey, knownQueuesKey, queueNameOf } from "./queue-keys.js";
+import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
 import { createRedis } from "./redis-connection.js";
 
 /** Options of {@link startWorkerPool}. */
@@ -93,6 +92,7 @@ export class WorkerPool {
     const connection = createRedis(runtime.redisUrl, "core4.worker", runtime.logger);
     const kills = await KillSwitch.listen(
       createRedis(runtime.redisUrl, "core4.worker.kill", runtime.logger),
+      connection,
       prefix,
     );
     const journal = new JournalWriter(
@@ -244,11 +244,8 @@ export class WorkerPool {
     }
     const control = new RunControl();
     this.running.set(id, control);
-    this.kills.register(id, control);
     // A job recovered from a dead worker may have been killed while no one could hear it.
-    if (job.stalledCounter > 0 && (await this.connection.exists(killedKey(this.prefix, id)))) {
-      control.abort(new JobKilledError(`job ${id} was killed`));
-    }
+    await this.kills.register({ id, created: job.timestamp }, control, job.stalledCounter > 0);
     const input: RunInput = {
       runtime: this.runtime,
       jobClass,
