@@ -23,6 +23,10 @@ import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
 import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
 import { createRedis } from "./redis-connection.js";
+import { settleWithin } from "./settle-within.js";
+
+/** How long a close waits, after the shutdown timeout, for Redis to take the interrupted runs back. */
+const SHUTDOWN_GRACE_MS = 5_000;
 
 /** Options of {@link startWorkerPool}. */
 export interface WorkerPoolOptions {
@@ -201,29 +205,42 @@ export class WorkerPool {
         process.off("SIGINT", this.signalHandler);
       }
       const closed = Promise.all(this.workers.map((w) => w.close()));
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), this.shutdownTimeout * 1000);
-      });
-      if ((await Promise.race([closed, deadline])) === "timeout") {
+      if (!(await settleWithin(closed, this.shutdownTimeout * 1000))) {
         this.runtime.logger.warn("shutdown timeout reached: interrupting running jobs", {
           running: this.running.size,
         });
         for (const control of this.running.values()) {
           control.abort(new WorkerShutdownError("the worker is shutting down"));
         }
-        await closed;
       }
-      clearTimeout(timer);
+      // Interrupted runs go back to the queue within moments, unless Redis does not answer: then nothing
+      // more can be written there, and the connections are dropped so that the close has a bound.
+      const answered =
+        (await settleWithin(closed, SHUTDOWN_GRACE_MS)) &&
+        (await settleWithin(this.recovering, SHUTDOWN_GRACE_MS));
       clearInterval(this.recoveryTimer);
-      await this.recovering;
+      if (!answered) this.disconnect();
       await this.journal.flush();
-      await Promise.all(this.recoveryQueues.map((q) => q.close()));
-      await this.kills.close();
-      await this.connection.quit().catch(() => undefined);
+      const quit = Promise.all([
+        ...this.recoveryQueues.map((q) => q.close()),
+        this.kills.close(),
+        this.connection.quit().catch(() => undefined),
+      ]);
+      if (!(await settleWithin(quit, SHUTDOWN_GRACE_MS))) this.disconnect();
       this.runtime.logger.info("worker pool stopped");
     })();
     return this.closing;
+  }
+
+  /** Drops every Redis connection of the pool at once: pending commands fail instead of waiting. */
+  private disconnect(): void {
+    this.runtime.logger.warn("Redis does not answer: closing the worker pool without it", {
+      running: this.running.size,
+    });
+    for (const worker of this.workers) void worker.disconnect().catch(() => undefined);
+    for (const queue of this.recoveryQueues) void queue.disconnect().catch(() => undefined);
+    this.kills.disconnect();
+    this.connection.disconnect();
   }
 
   private async process(

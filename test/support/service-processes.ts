@@ -60,7 +60,7 @@ export async function startRedisServer(): Promise<ServiceProcess> {
     url: `redis://127.0.0.1:${port}`,
     ...(child.pid !== undefined && { pid: child.pid }),
     stop: async () => {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
         await once(child, "exit");
       }
