@@ -25,7 +25,7 @@ import { type BullState, coreState, type QueueJob, recordOf } from "./job-view.j
 import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobResult } from "./queue-data.js";
 import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
-import { createRedis } from "./redis-connection.js";
+import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { KEEP_COMPLETED, KEEP_FAILED } from "./retention.js";
 
 /** Options of {@link JobQueue.enqueue}: settings that win over config and class, plus scheduling. */
@@ -247,6 +247,7 @@ export class JobQueue {
         connection: this.redis(),
         prefix: this.prefix,
       });
+      watchRedisErrors(queue, `queue ${jobName}`, this.runtime.logger, this.runtime.redisUrl);
       this.queues.set(jobName, queue);
     }
     return queue;

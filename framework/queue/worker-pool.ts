@@ -22,7 +22,7 @@ import { JournalRecovery } from "./journal-recovery.js";
 import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
 import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
-import { createRedis } from "./redis-connection.js";
+import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { settleWithin } from "./settle-within.js";
 
 /** How long a close waits, after the shutdown timeout, for Redis to take the interrupted runs back. */
@@ -123,6 +123,7 @@ export class WorkerPool {
     for (const jobClass of classes) {
       const base = JobRegistry.settings(runtime, jobClass);
       const queue = new Queue(queueNameOf(jobClass.jobName), { connection, prefix });
+      watchRedisErrors(queue, `queue ${jobClass.jobName}`, runtime.logger, runtime.redisUrl);
       // A finite cap is BullMQ's global concurrency of the type's queue, so it holds across hosts; without a
       // cap (Infinity) any earlier cap is removed and BullMQ skips the pool-wide count on every fetch.
       if (Number.isFinite(base.maxParallel)) await queue.setGlobalConcurrency(base.maxParallel);
@@ -141,9 +142,7 @@ export class WorkerPool {
           maxStalledCount: options.maxStalledCount ?? 2,
         },
       );
-      worker.on("error", (error) =>
-        runtime.logger.error("worker error", { job: jobClass.jobName, reason: error.message }),
-      );
+      watchRedisErrors(worker, `worker ${jobClass.jobName}`, runtime.logger, runtime.redisUrl);
       pool.workers.push(worker);
     }
     await Promise.all(pool.workers.map((w) => w.waitUntilReady()));
