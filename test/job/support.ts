@@ -22,6 +22,8 @@ export interface TestRuntimeOptions {
   overrides?: Record<string, unknown>;
   /** Reuse this sys database and prefix (a second "process" on the same data). */
   share?: TestJobRuntime;
+  /** Another Redis than the test run's shared one (a test that stops its Redis). */
+  redisUrl?: string;
 }
 
 const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -37,7 +39,7 @@ export async function createTestRuntime(
   const uri = await testMongoUri();
   const sysDatabase = options.share?.mongo.sysDatabase ?? uniqueName("core4");
   const prefix = options.share?.prefix ?? uniqueName("q");
-  const redisUrl = testRedisUrl();
+  const redisUrl = options.redisUrl ?? testRedisUrl();
   const { jobs, ...rest } = options.overrides ?? {};
   const config = loadConfig({
     env: {},
