@@ -43,6 +43,7 @@ const GENERIC_FIELDS = new Set([
  */
 export class CommandHandler {
   private readonly commands = new Map<string, CommandDef>();
+  private readonly services: CommandServices;
 
   /**
    * @param storage the databases.
@@ -58,8 +59,9 @@ export class CommandHandler {
     private readonly authenticator?: ScramAuthenticator,
   ) {
     const services = new CommandServices(storage, cursors);
+    this.services = services;
     for (const table of [
-      handshakeCommands(authenticator),
+      handshakeCommands(services, authenticator),
       authCommands(authenticator),
       adminCommands(services),
       catalogCommands(services),
@@ -98,6 +100,7 @@ export class CommandHandler {
         }
       }
       const db = str(cmd.$db, "$db");
+      this.services.sessions.touch(cmd.lsid, ctx.auth.user);
       const reply = await def.run(cmd, db, ctx);
       if (def.writes) await this.durable();
       return { ...reply, ok: 1 };

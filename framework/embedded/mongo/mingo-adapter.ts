@@ -64,6 +64,41 @@ export function compileFilter(filter: Doc | undefined, variables?: Doc): (doc: D
   }
 }
 
+/**
+ * Puts the fields of a projected document back in the order of the stored one (MongoDB keeps document
+ * order in inclusion projections; mingo follows the projection's order). Fields the projection computed
+ * come after, in the projection's order.
+ */
+function inStoredOrder(projected: Doc, stored: Doc | undefined): Doc {
+  if (!stored) return projected;
+  const out: Doc = {};
+  for (const key of Object.keys(stored)) {
+    if (!Object.hasOwn(projected, key)) continue;
+    const value = projected[key];
+    out[key] = isPlainObject(value) && isPlainObject(stored[key]) ? inStoredOrder(value, stored[key]) : value;
+  }
+  for (const key of Object.keys(projected)) if (!Object.hasOwn(out, key)) out[key] = projected[key];
+  return out;
+}
+
+/**
+ * The values of a command's `let` variables: each is an expression (`{$literal: ...}`, `"$$NOW"`,
+ * arithmetic...) evaluated once, without a current document, as MongoDB does.
+ */
+export function evaluateVariables(letDoc: Doc | undefined): Doc | undefined {
+  if (!letDoc || Object.keys(letDoc).length === 0) return letDoc;
+  for (const name of Object.keys(letDoc)) {
+    if (!/^[a-z\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*$/.test(name)) {
+      throw new CommandError(
+        ErrorCodes.FailedToParse,
+        `'${name}' starts with an invalid character for a user variable name`,
+      );
+    }
+  }
+  const [values] = runPipeline([{}], [{ $replaceWith: { $literal: {} } }, { $addFields: letDoc }]);
+  return values ?? {};
+}
+
 /** Sorts, skips, limits and projects already-filtered documents (in that order, as MongoDB does). */
 export function shapeResults(
   docs: Doc[],
@@ -82,7 +117,9 @@ export function shapeResults(
     if (opts.projection && Object.keys(opts.projection).length > 0) {
       const projection = normalizeExpression(opts.projection);
       // Projection may compute values from the document: give mingo copies.
-      out = (new Query({}, mingoOptions()).find(out.map(cloneValue), projection).all() as Doc[]).map(idFirst);
+      const projected = new Query({}, mingoOptions()).find(out.map(cloneValue), projection).all() as Doc[];
+      const source = out;
+      out = projected.map((doc, i) => idFirst(inStoredOrder(doc, source[i])));
     }
     return out;
   } catch (error) {
@@ -152,7 +189,8 @@ export function applyUpdate(
   if (Array.isArray(update)) {
     const [result] = runPipeline([cloneValue(doc)], update, undefined, opts.variables);
     if (!result) throw new CommandError(ErrorCodes.BadValue, "update pipeline removed the document");
-    next = result;
+    // A pipeline whose new root lacks `_id` ($replaceRoot, $project) keeps the original one, as in MongoDB.
+    next = result._id === undefined && doc._id !== undefined ? { _id: doc._id, ...result } : result;
   } else if (isOperatorUpdate(update)) {
     const ops: Doc = { ...normalizeExpression(update) };
     const onInsert = ops.$setOnInsert;

@@ -3,6 +3,7 @@ import { Long } from "bson";
 import type { ConnectionAuthState } from "../auth/scram-authenticator.js";
 import { type Doc, isPlainObject } from "../bson-values.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
+import { evaluateVariables } from "../mingo-adapter.js";
 
 /** Per-connection facts and state a command may need (one object per connection, kept across commands). */
 export interface CommandContext {
@@ -79,4 +80,9 @@ export function writeError(index: number, error: unknown): Doc {
   if (error instanceof CommandError)
     return { index, code: error.code, errmsg: error.message, ...error.extra };
   return { index, code: ErrorCodes.BadValue, errmsg: error instanceof Error ? error.message : String(error) };
+}
+
+/** A command's `let` variables, evaluated (each value is an expression). */
+export function optLet(value: unknown): Doc | undefined {
+  return evaluateVariables(optDoc(value, "let"));
 }

@@ -1,20 +1,30 @@
 import { calculateObjectSize, Long } from "bson";
-import { canonicalKey, type Doc, isPlainObject } from "../bson-values.js";
+import { canonicalKey, cloneValue, type Doc, isPlainObject } from "../bson-values.js";
 import type { CollectionStore } from "../collection-store.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import type { CursorRegistry } from "../cursor-registry.js";
-import { compileFilter } from "../mingo-adapter.js";
+import { compileFilter, runPipeline } from "../mingo-adapter.js";
+import { SessionCache } from "../session-cache.js";
 import type { StorageEngine } from "../storage-engine.js";
 import { MAX_BSON_OBJECT_SIZE } from "../wire-protocol.js";
 import { str } from "./command-kit.js";
 
 const DEFAULT_BATCH_SIZE = 101;
+/** MongoDB's limit on views defined on views. */
+const MAX_VIEW_DEPTH = 20;
+
+/** True for a catalog entry that is a view (`create` with `viewOn`). */
+export function isView(store: CollectionStore | undefined): boolean {
+  return typeof store?.options.viewOn === "string";
+}
 /** Room left in a reply for the cursor envelope around a batch. */
 const BATCH_BYTES = MAX_BSON_OBJECT_SIZE - 16 * 1024;
 
 /** The server state command families work on, and the helpers several of them use. */
 export class CommandServices {
   readonly startedAt = Date.now();
+  /** Logical sessions seen, for `$listLocalSessions`. */
+  readonly sessions = new SessionCache();
 
   /**
    * @param storage the databases.
@@ -28,6 +38,52 @@ export class CommandServices {
   /** The collection named by `cmd[name]`, or undefined. */
   store(cmd: Doc, name: string, db: string): CollectionStore | undefined {
     return this.storage.get(db, str(cmd[name], "collection name"));
+  }
+
+  /** A collection to write to (created implicitly); a view answers CommandNotSupportedOnView (166). */
+  writable(db: string, name: string): CollectionStore {
+    const store = this.storage.get(db, name);
+    if (isView(store)) {
+      throw new CommandError(
+        ErrorCodes.CommandNotSupportedOnView,
+        `Namespace ${db}.${name} is a view, not a collection`,
+      );
+    }
+    return store ?? this.storage.getOrCreate(db, name);
+  }
+
+  /** Documents of a collection, for `$lookup` and friends (copies; views run their pipeline). */
+  resolver(db: string): (coll: string) => Doc[] {
+    return (coll) => {
+      const store = this.storage.get(db, coll);
+      return isView(store) ? this.viewDocuments(db, coll) : [...(store?.docs.values() ?? [])].map(cloneValue);
+    };
+  }
+
+  /** The documents a view shows: its source (a collection or another view) through its pipeline. */
+  viewDocuments(db: string, name: string, depth = 0): Doc[] {
+    if (depth > MAX_VIEW_DEPTH) {
+      throw new CommandError(
+        ErrorCodes.ViewDepthLimitExceeded,
+        `View depth too deep or view cycle detected; maximum depth is ${MAX_VIEW_DEPTH}`,
+      );
+    }
+    const store = this.storage.get(db, name);
+    if (!store) return [];
+    if (!isView(store)) return [...store.docs.values()];
+    const source = this.viewDocuments(db, store.options.viewOn as string, depth + 1);
+    return runPipeline(source, (store.options.pipeline as Doc[] | undefined) ?? [], this.resolver(db));
+  }
+
+  /**
+   * Documents of a namespace matching a filter: through the indexes for a collection, through the view's
+   * pipeline (then the filter) for a view.
+   */
+  selectIn(db: string, name: string, filter: Doc | undefined, variables?: Doc): Doc[] {
+    const store = this.storage.get(db, name);
+    if (!isView(store)) return this.select(store, filter, variables);
+    const test = compileFilter(filter, variables);
+    return this.viewDocuments(db, name).filter(test);
   }
 
   /** Documents of a collection matching a filter, through an index where one applies. */

@@ -32,7 +32,7 @@ function createIndexes(s: CommandServices, cmd: Doc, db: string): Doc {
     throw new CommandError(ErrorCodes.TypeMismatch, "'indexes' must be a non-empty array of documents");
   }
   const existed = s.storage.get(db, name);
-  const store = existed ?? s.storage.getOrCreate(db, name);
+  const store = s.writable(db, name);
   const numIndexesBefore = store.indexes.size + 1;
   for (const raw of specs as Doc[]) {
     for (const option of Object.keys(raw)) {

@@ -3,7 +3,15 @@ import { Long } from "bson";
 import { canonicalKey, compareValues, type Doc, getPath } from "../bson-values.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import { shapeResults } from "../mingo-adapter.js";
-import { type CommandTable, cursorIdOf, optDoc, optNumber, rejectCollation, str } from "./command-kit.js";
+import {
+  type CommandTable,
+  cursorIdOf,
+  optDoc,
+  optLet,
+  optNumber,
+  rejectCollation,
+  str,
+} from "./command-kit.js";
 import type { CommandServices } from "./command-services.js";
 
 function find(s: CommandServices, cmd: Doc, db: string): Doc {
@@ -27,7 +35,7 @@ function find(s: CommandServices, cmd: Doc, db: string): Doc {
     throw new CommandError(ErrorCodes.BadValue, "BatchSize value must be non-negative");
   }
   const filter = optDoc(cmd.filter, "filter");
-  const matches = s.select(store, filter, optDoc(cmd.let, "let"));
+  const matches = s.selectIn(db, name, filter, optLet(cmd.let));
   const docs = shapeResults(matches, {
     sort: optDoc(cmd.sort, "sort"),
     skip,
@@ -80,17 +88,17 @@ function count(s: CommandServices, cmd: Doc, db: string): Doc {
   s.checkHint(store, cmd.hint);
   const skip = optNumber(cmd.skip, "skip") ?? 0;
   const limit = Math.abs(optNumber(cmd.limit, "limit") ?? 0);
-  let n = Math.max(0, s.select(store, optDoc(cmd.query, "query")).length - skip);
+  const name = str(cmd.count, "count");
+  let n = Math.max(0, s.selectIn(db, name, optDoc(cmd.query, "query")).length - skip);
   if (limit > 0) n = Math.min(n, limit);
   return { n };
 }
 
 function distinct(s: CommandServices, cmd: Doc, db: string): Doc {
   rejectCollation(cmd);
-  const store = s.store(cmd, "distinct", db);
   const key = str(cmd.key, "key");
   const seen = new Map<string, unknown>();
-  for (const doc of s.select(store, optDoc(cmd.query, "query"))) {
+  for (const doc of s.selectIn(db, str(cmd.distinct, "distinct"), optDoc(cmd.query, "query"))) {
     const value = getPath(doc, key);
     if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) {

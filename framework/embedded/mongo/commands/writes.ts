@@ -5,7 +5,15 @@ import type { CollectionStore } from "../collection-store.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import { applyUpdate, isOperatorUpdate, shapeResults, upsertSeed } from "../mingo-adapter.js";
 import { MAX_WRITE_BATCH_SIZE } from "../wire-protocol.js";
-import { type CommandTable, optDoc, optNumber, rejectCollation, str, writeError } from "./command-kit.js";
+import {
+  type CommandTable,
+  optDoc,
+  optLet,
+  optNumber,
+  rejectCollation,
+  str,
+  writeError,
+} from "./command-kit.js";
 import type { CommandServices } from "./command-services.js";
 
 function statements(cmd: Doc, field: string): Doc[] {
@@ -23,7 +31,7 @@ function insert(s: CommandServices, cmd: Doc, db: string): Doc {
   const name = str(cmd.insert, "insert");
   const docs = statements(cmd, "documents");
   const ordered = cmd.ordered !== false;
-  const store = s.storage.getOrCreate(db, name);
+  const store = s.writable(db, name);
   let n = 0;
   const writeErrors: Doc[] = [];
   for (let i = 0; i < docs.length; i++) {
@@ -92,8 +100,8 @@ function update(s: CommandServices, cmd: Doc, db: string): Doc {
   const name = str(cmd.update, "update");
   const updates = statements(cmd, "updates");
   const ordered = cmd.ordered !== false;
-  const variables = optDoc(cmd.let, "let");
-  const store = s.storage.getOrCreate(db, name);
+  const variables = optLet(cmd.let);
+  const store = s.writable(db, name);
   let n = 0;
   let nModified = 0;
   const upserted: Doc[] = [];
@@ -124,8 +132,9 @@ function remove(s: CommandServices, cmd: Doc, db: string): Doc {
   const name = str(cmd.delete, "delete");
   const deletes = statements(cmd, "deletes");
   const ordered = cmd.ordered !== false;
-  const variables = optDoc(cmd.let, "let");
+  const variables = optLet(cmd.let);
   const store = s.storage.get(db, name);
+  if (store) s.writable(db, name);
   let n = 0;
   const writeErrors: Doc[] = [];
   for (let i = 0; i < deletes.length; i++) {
@@ -154,7 +163,7 @@ function findAndModify(s: CommandServices, cmd: Doc, db: string): Doc {
   const filter = optDoc(cmd.query, "query") ?? {};
   const sort = optDoc(cmd.sort, "sort");
   const fields = optDoc(cmd.fields, "fields");
-  const variables = optDoc(cmd.let, "let");
+  const variables = optLet(cmd.let);
   const removing = cmd.remove === true;
   const change = cmd.update;
   rejectCollation(cmd);
@@ -169,7 +178,8 @@ function findAndModify(s: CommandServices, cmd: Doc, db: string): Doc {
   }
   const project = (doc: Doc | undefined): Doc | null =>
     doc ? (fields ? (shapeResults([doc], { projection: fields })[0] ?? null) : doc) : null;
-  const store = removing ? s.storage.get(db, name) : s.storage.getOrCreate(db, name);
+  const store = removing ? s.storage.get(db, name) : s.writable(db, name);
+  if (store) s.writable(db, name);
   s.checkHint(store, cmd.hint);
   let matches = s.select(store, filter, variables);
   if (sort && matches.length > 1) matches = shapeResults(matches, { sort, limit: 1 });
