@@ -178,3 +178,57 @@ describe("$merge and $out", () => {
     expect(await t.db.collection("odst2").countDocuments()).toBe(2);
   });
 });
+
+describe("client-level bulkWrite (8.0)", () => {
+  it("writes to several collections in one command, with verbose results", async () => {
+    const a = `${t.db.databaseName}.bwa`;
+    const b = `${t.db.databaseName}.bwb`;
+    await t.db.collection("bwb").insertMany([
+      { _id: 1, x: 1 },
+      { _id: 2, x: 2 },
+    ] as never[]);
+    const result = await t.client.bulkWrite(
+      [
+        { namespace: a, name: "insertOne", document: { _id: 1, v: "one" } },
+        { namespace: a, name: "insertOne", document: { _id: 2, v: "two" } },
+        { namespace: b, name: "updateOne", filter: { _id: 1 }, update: { $set: { x: 10 } } },
+        { namespace: b, name: "updateMany", filter: {}, update: { $inc: { y: 1 } } },
+        { namespace: b, name: "replaceOne", filter: { _id: 3 }, replacement: { x: 3 }, upsert: true },
+        { namespace: a, name: "deleteOne", filter: { _id: 2 } },
+      ],
+      { verboseResults: true },
+    );
+    expect(result).toMatchObject({
+      insertedCount: 2,
+      matchedCount: 3,
+      modifiedCount: 3,
+      upsertedCount: 1,
+      deletedCount: 1,
+    });
+    expect(result.updateResults?.get(4)).toMatchObject({ upsertedId: 3, didUpsert: true });
+    expect(await t.db.collection("bwa").find().toArray()).toEqual([{ _id: 1, v: "one" }]);
+    expect(await t.db.collection("bwb").find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, x: 10, y: 1 },
+      { _id: 2, x: 2, y: 1 },
+      { _id: 3, x: 3 },
+    ]);
+  });
+
+  it("reports a duplicate key per operation and stops there when ordered", async () => {
+    const ns = `${t.db.databaseName}.bwdup`;
+    const error = await t.client
+      .bulkWrite([
+        { namespace: ns, name: "insertOne", document: { _id: 1 } },
+        { namespace: ns, name: "insertOne", document: { _id: 1 } },
+        { namespace: ns, name: "insertOne", document: { _id: 2 } },
+      ])
+      .then(
+        () => undefined,
+        (e: unknown) =>
+          e as { writeErrors?: Map<number, { code: number }>; partialResult?: { insertedCount: number } },
+      );
+    expect(error?.writeErrors?.get(1)?.code).toBe(11000);
+    expect(error?.partialResult?.insertedCount).toBe(1);
+    expect(await t.db.collection("bwdup").countDocuments()).toBe(1);
+  });
+});

@@ -4,6 +4,7 @@ import { CommandError, ErrorCodes } from "./command-error.js";
 import { adminCommands } from "./commands/admin.js";
 import { aggregateCommands } from "./commands/aggregate.js";
 import { authCommands, PRE_AUTH_COMMANDS } from "./commands/auth.js";
+import { bulkWriteCommands } from "./commands/bulk-write.js";
 import { catalogCommands } from "./commands/catalog.js";
 import { type CommandContext, type CommandDef, str } from "./commands/command-kit.js";
 import { CommandServices } from "./commands/command-services.js";
@@ -67,6 +68,7 @@ export class CommandHandler {
       catalogCommands(services),
       readCommands(services),
       writeCommands(services),
+      bulkWriteCommands(services),
       indexCommands(services),
       aggregateCommands(services),
     ]) {

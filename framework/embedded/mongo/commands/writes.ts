@@ -27,6 +27,13 @@ function statements(cmd: Doc, field: string): Doc[] {
   return docs;
 }
 
+/** Inserts one document (an `_id` is added when missing). */
+export function insertDocument(s: CommandServices, store: CollectionStore, doc: Doc): void {
+  // MongoDB 5.0+ stores `$`-prefixed field names as given (but not inside `_id`, see CollectionStore).
+  // The document was decoded for this request only, so it can be stored without a copy.
+  s.storage.insert(store, doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc));
+}
+
 function insert(s: CommandServices, cmd: Doc, db: string): Doc {
   const name = str(cmd.insert, "insert");
   const docs = statements(cmd, "documents");
@@ -36,10 +43,7 @@ function insert(s: CommandServices, cmd: Doc, db: string): Doc {
   const writeErrors: Doc[] = [];
   for (let i = 0; i < docs.length; i++) {
     try {
-      // MongoDB 5.0+ stores `$`-prefixed field names as given: no check here either.
-      const doc = docs[i];
-      // The document was decoded for this request only, so it can be stored without a copy.
-      s.storage.insert(store, doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc));
+      insertDocument(s, store, docs[i]);
       n++;
     } catch (error) {
       writeErrors.push(writeError(i, error));
@@ -58,7 +62,11 @@ function upsertDocument(filter: Doc | undefined, update: Doc | Doc[], variables?
   return idFirst(doc);
 }
 
-function updateOne(s: CommandServices, store: CollectionStore, spec: Doc, variables?: Doc): Doc {
+/**
+ * Runs one update statement (`{q, u, multi, upsert, arrayFilters, hint, sort, collation}`); returns
+ * `{matched, modified, upserted?}`.
+ */
+export function updateStatement(s: CommandServices, store: CollectionStore, spec: Doc, variables?: Doc): Doc {
   const filter = optDoc(spec.q, "q") ?? {};
   const update = spec.u;
   if (!(isPlainObject(update) || (Array.isArray(update) && update.every(isPlainObject)))) {
@@ -108,7 +116,7 @@ function update(s: CommandServices, cmd: Doc, db: string): Doc {
   const writeErrors: Doc[] = [];
   for (let i = 0; i < updates.length; i++) {
     try {
-      const r = updateOne(s, store, updates[i], variables);
+      const r = updateStatement(s, store, updates[i], variables);
       n += r.matched as number;
       nModified += r.modified as number;
       if (r.upserted !== undefined) {
@@ -128,6 +136,25 @@ function update(s: CommandServices, cmd: Doc, db: string): Doc {
   };
 }
 
+/** Runs one delete statement (`{q, limit, hint, collation}`); returns how many documents it deleted. */
+export function deleteStatement(
+  s: CommandServices,
+  store: CollectionStore | undefined,
+  spec: Doc,
+  variables: Doc | undefined,
+): number {
+  rejectCollation(spec);
+  s.checkHint(store, spec.hint);
+  const limit = optNumber(spec.limit, "limit") ?? 0;
+  if (limit !== 0 && limit !== 1)
+    throw new CommandError(ErrorCodes.FailedToParse, "The limit field in delete objects must be 0 or 1");
+  if (!store) return 0;
+  let matches = s.select(store, optDoc(spec.q, "q") ?? {}, variables);
+  if (limit === 1) matches = matches.slice(0, 1);
+  for (const doc of matches) s.storage.delete(store, doc);
+  return matches.length;
+}
+
 function remove(s: CommandServices, cmd: Doc, db: string): Doc {
   const name = str(cmd.delete, "delete");
   const deletes = statements(cmd, "deletes");
@@ -139,17 +166,7 @@ function remove(s: CommandServices, cmd: Doc, db: string): Doc {
   const writeErrors: Doc[] = [];
   for (let i = 0; i < deletes.length; i++) {
     try {
-      const spec = deletes[i];
-      rejectCollation(spec);
-      s.checkHint(store, spec.hint);
-      const limit = optNumber(spec.limit, "limit") ?? 0;
-      if (limit !== 0 && limit !== 1)
-        throw new CommandError(ErrorCodes.FailedToParse, "The limit field in delete objects must be 0 or 1");
-      if (!store) continue;
-      let matches = s.select(store, optDoc(spec.q, "q") ?? {}, variables);
-      if (limit === 1) matches = matches.slice(0, 1);
-      for (const doc of matches) s.storage.delete(store, doc);
-      n += matches.length;
+      n += deleteStatement(s, store, deletes[i], variables);
     } catch (error) {
       writeErrors.push(writeError(i, error));
       if (ordered) break;
