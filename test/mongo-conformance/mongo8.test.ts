@@ -187,12 +187,12 @@ describe("client-level bulkWrite (8.0)", () => {
       { _id: 1, x: 1 },
       { _id: 2, x: 2 },
     ] as never[]);
-    const result = await t.client.bulkWrite(
+    const result = await t.client.bulkWrite<Record<string, { _id: number; [k: string]: unknown }>>(
       [
         { namespace: a, name: "insertOne", document: { _id: 1, v: "one" } },
         { namespace: a, name: "insertOne", document: { _id: 2, v: "two" } },
         { namespace: b, name: "updateOne", filter: { _id: 1 }, update: { $set: { x: 10 } } },
-        { namespace: b, name: "updateMany", filter: {}, update: { $inc: { y: 1 } } },
+        { namespace: b, name: "updateMany", filter: {}, update: { $inc: { y: 1 } as never } },
         { namespace: b, name: "replaceOne", filter: { _id: 3 }, replacement: { x: 3 }, upsert: true },
         { namespace: a, name: "deleteOne", filter: { _id: 2 } },
       ],
@@ -217,7 +217,7 @@ describe("client-level bulkWrite (8.0)", () => {
   it("reports a duplicate key per operation and stops there when ordered", async () => {
     const ns = `${t.db.databaseName}.bwdup`;
     const error = await t.client
-      .bulkWrite([
+      .bulkWrite<Record<string, { _id: number }>>([
         { namespace: ns, name: "insertOne", document: { _id: 1 } },
         { namespace: ns, name: "insertOne", document: { _id: 1 } },
         { namespace: ns, name: "insertOne", document: { _id: 2 } },
