@@ -3,8 +3,12 @@
  * Everything handed to mingo is either freshly built or cloned, so stored documents never change.
  */
 import { Aggregator, update as mingoUpdate, Query } from "mingo";
+import { Aggregator as AggregatorBase } from "mingo/aggregator";
+import { Query as QueryBase } from "mingo/query";
 import type { Options } from "mingo/types";
+import { update as collatedUpdate } from "mingo/updater";
 import { canonicalKey, cloneValue, type Doc, idFirst, isPlainObject, setPath } from "./bson-values.js";
+import type { Collation } from "./collation.js";
 import { CommandError, ErrorCodes } from "./command-error.js";
 
 /** Resolves a collection name (in the current database) to its documents, for `$lookup` and friends. */
@@ -23,13 +27,24 @@ const UTC_NAMES = new Set([
 ]);
 
 /** mingo options shared by every call; scripts (`$where`, `$function`) stay disabled as on a hardened server. */
-export function mingoOptions(resolver?: CollectionResolver, variables?: Doc): Partial<Options> {
+export function mingoOptions(
+  resolver?: CollectionResolver,
+  variables?: Doc,
+  collation?: Collation,
+): Partial<Options> {
   return {
     idKey: "_id",
     scriptEnabled: false,
     ...(resolver ? { collectionResolver: resolver } : {}),
     ...(variables ? { variables } : {}),
+    ...(collation ? { collation: collation.spec, context: collation.context } : {}),
   };
+}
+
+/** A mingo query; with a collation, one whose operators compare strings by it. */
+function query(condition: Doc, options: Partial<Options>, collation?: Collation): Query {
+  // The default-context Query would put mingo's own operators over the collated ones.
+  return (collation ? new QueryBase(condition, options) : new Query(condition, options)) as Query;
 }
 
 /**
@@ -54,11 +69,19 @@ function asCommandError(error: unknown, code: number = ErrorCodes.BadValue): unk
 }
 
 /** Compiles a query filter into a predicate. Invalid filters become BadValue errors. */
-export function compileFilter(filter: Doc | undefined, variables?: Doc): (doc: Doc) => boolean {
+export function compileFilter(
+  filter: Doc | undefined,
+  variables?: Doc,
+  collation?: Collation,
+): (doc: Doc) => boolean {
   if (!filter || Object.keys(filter).length === 0) return () => true;
   try {
-    const query = new Query(normalizeExpression(filter), mingoOptions(undefined, variables));
-    return (doc) => query.test(doc);
+    const compiled = query(
+      normalizeExpression(filter),
+      mingoOptions(undefined, variables, collation),
+      collation,
+    );
+    return (doc) => compiled.test(doc);
   } catch (error) {
     throw asCommandError(error);
   }
@@ -102,12 +125,19 @@ export function evaluateVariables(letDoc: Doc | undefined): Doc | undefined {
 /** Sorts, skips, limits and projects already-filtered documents (in that order, as MongoDB does). */
 export function shapeResults(
   docs: Doc[],
-  opts: { sort?: Doc; skip?: number; limit?: number; projection?: Doc },
+  opts: {
+    sort?: Doc;
+    skip?: number;
+    limit?: number;
+    projection?: Doc;
+    collation?: Collation;
+    variables?: Doc;
+  },
 ): Doc[] {
   try {
     let out = docs;
     if (opts.sort && Object.keys(opts.sort).length > 0) {
-      out = new Query({}, mingoOptions())
+      out = query({}, mingoOptions(undefined, undefined, opts.collation), opts.collation)
         .find(out)
         .sort(opts.sort as Record<string, 1 | -1>)
         .all() as Doc[];
@@ -117,7 +147,9 @@ export function shapeResults(
     if (opts.projection && Object.keys(opts.projection).length > 0) {
       const projection = normalizeExpression(opts.projection);
       // Projection may compute values from the document: give mingo copies.
-      const projected = new Query({}, mingoOptions()).find(out.map(cloneValue), projection).all() as Doc[];
+      const projected = new Query({}, mingoOptions(undefined, opts.variables))
+        .find(out.map(cloneValue), projection)
+        .all() as Doc[];
       const source = out;
       out = projected.map((doc, i) => idFirst(inStoredOrder(doc, source[i])));
     }
@@ -144,11 +176,14 @@ export function runPipeline(
   pipeline: Doc[],
   resolver?: CollectionResolver,
   variables?: Doc,
+  collation?: Collation,
 ): Doc[] {
   try {
     const safe = pipeline.every((stage) => NON_MUTATING_STAGES.has(Object.keys(stage)[0] ?? ""));
     const input = safe ? docs : docs.map(cloneValue);
-    const aggregator = new Aggregator(normalizeExpression(pipeline), mingoOptions(resolver, variables));
+    const options = mingoOptions(resolver, variables, collation);
+    const stages = normalizeExpression(pipeline);
+    const aggregator = collation ? new AggregatorBase(stages, options) : new Aggregator(stages, options);
     return aggregator.run(input) as Doc[];
   } catch (error) {
     throw asCommandError(error);
@@ -183,7 +218,7 @@ function sameDocument(a: Doc, b: Doc): boolean {
 export function applyUpdate(
   doc: Doc,
   update: Doc | Doc[],
-  opts: { inserting: boolean; filter?: Doc; arrayFilters?: Doc[]; variables?: Doc },
+  opts: { inserting: boolean; filter?: Doc; arrayFilters?: Doc[]; variables?: Doc; collation?: Collation },
 ): UpdateOutcome {
   let next: Doc;
   if (Array.isArray(update)) {
@@ -208,7 +243,13 @@ export function applyUpdate(
     next = cloneValue(doc);
     if (Object.keys(ops).length > 0) {
       try {
-        mingoUpdate(next, ops, opts.arrayFilters, opts.filter, { cloneMode: "deep" });
+        if (opts.collation) {
+          // The filter (positional `$`) and arrayFilters then compare strings by the collation too.
+          collatedUpdate(next, ops, opts.arrayFilters, opts.filter, {
+            cloneMode: "deep",
+            queryOptions: mingoOptions(undefined, undefined, opts.collation),
+          });
+        } else mingoUpdate(next, ops, opts.arrayFilters, opts.filter, { cloneMode: "deep" });
       } catch (error) {
         const immutable = error instanceof Error && error.message.includes("immutable field '_id'");
         throw asCommandError(error, immutable ? ErrorCodes.ImmutableField : ErrorCodes.FailedToParse);

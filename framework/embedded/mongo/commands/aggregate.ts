@@ -7,7 +7,7 @@ import { canonicalKey, cloneValue, type Doc, getPath, idFirst, isPlainObject } f
 import { CollectionStore } from "../collection-store.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import { applyUpdate, runPipeline } from "../mingo-adapter.js";
-import { type CommandTable, optDoc, optLet, optNumber, rejectCollation, str } from "./command-kit.js";
+import { type CommandTable, optDoc, optLet, optNumber, str } from "./command-kit.js";
 import { type CommandServices, isView } from "./command-services.js";
 
 interface Namespace {
@@ -202,7 +202,6 @@ function aggregate(s: CommandServices, cmd: Doc, db: string): Doc {
       "The 'cursor' option is required, except for aggregate with the explain argument",
     );
   }
-  rejectCollation(cmd);
   const variables = optLet(cmd.let);
   const stages = [...(pipeline as Doc[])];
   const last = stages[stages.length - 1];
@@ -218,6 +217,7 @@ function aggregate(s: CommandServices, cmd: Doc, db: string): Doc {
   }
   let input: Doc[];
   let ns: string;
+  let collation = s.collationFor(cmd.collation, undefined);
   if (cmd.aggregate === 1) {
     ns = `${db}.$cmd.aggregate`;
     const first = stages[0] ? Object.keys(stages[0])[0] : undefined;
@@ -236,19 +236,20 @@ function aggregate(s: CommandServices, cmd: Doc, db: string): Doc {
     const name = str(cmd.aggregate, "aggregate");
     ns = `${db}.${name}`;
     const store = s.storage.get(db, name);
+    collation = s.collationFor(cmd.collation, store);
     const firstMatch = stages[0] && "$match" in stages[0] ? optDoc(stages[0].$match, "$match") : undefined;
     if (isView(store)) input = s.viewDocuments(db, name);
     else if (firstMatch) {
       s.checkHint(store, cmd.hint);
       // Use the indexes for a leading $match; mingo then sees only the matching documents.
-      input = s.select(store, firstMatch, variables);
+      input = s.select(store, firstMatch, variables, collation);
       stages.shift();
     } else {
       s.checkHint(store, cmd.hint);
       input = store ? [...store.docs.values()] : [];
     }
   }
-  let docs = runPipeline(input, stages, s.resolver(db), variables);
+  let docs = runPipeline(input, stages, s.resolver(db), variables, collation);
   if (writeStage) {
     if ("$out" in writeStage) writeOut(s, writeStage.$out, db, docs);
     else merge(s, writeStage.$merge, db, docs, variables);

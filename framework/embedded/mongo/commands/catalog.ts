@@ -1,8 +1,9 @@
 /** Databases and collections: listDatabases, listCollections, create, drop, dropDatabase, renameCollection. */
 import { cloneValue, type Doc, isPlainObject } from "../bson-values.js";
+import { parseCollation } from "../collation.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import { compileFilter } from "../mingo-adapter.js";
-import { type CommandTable, optDoc, optNumber, rejectCollation, str } from "./command-kit.js";
+import { type CommandTable, optDoc, optNumber, str } from "./command-kit.js";
 import { type CommandServices, isView } from "./command-services.js";
 
 function listDatabases(s: CommandServices, cmd: Doc): Doc {
@@ -57,7 +58,12 @@ function createView(s: CommandServices, cmd: Doc, db: string, name: string): Doc
       throw new CommandError(ErrorCodes.InvalidOptions, `option '${option}' is not allowed for a view`);
     }
   }
-  rejectCollation(cmd);
+  if (cmd.collation !== undefined) {
+    throw new CommandError(
+      ErrorCodes.NotImplemented,
+      "a view collation is not supported by the embedded MongoDB server",
+    );
+  }
   s.storage.create(db, name, { viewOn, pipeline });
   // A view on itself (or a cycle through other views) is refused, as MongoDB does.
   try {
@@ -89,8 +95,8 @@ function create(s: CommandServices, cmd: Doc, db: string): Doc {
       );
     }
   }
-  rejectCollation(cmd);
-  s.storage.create(db, name, {});
+  const collation = parseCollation(cmd.collation);
+  s.storage.create(db, name, collation ? { collation: collation.spec } : {});
   return {};
 }
 

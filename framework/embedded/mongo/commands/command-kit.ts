@@ -64,17 +64,6 @@ export function cursorIdOf(value: unknown): number {
   throw new CommandError(ErrorCodes.TypeMismatch, "cursor id must be an int64");
 }
 
-/** Refuses a collation other than `simple` (the server compares strings by code point only). */
-export function rejectCollation(cmd: Doc): void {
-  const collation = cmd.collation;
-  if (collation === undefined) return;
-  if (isPlainObject(collation) && collation.locale === "simple") return;
-  throw new CommandError(
-    ErrorCodes.NotImplemented,
-    "collation is not supported by the embedded MongoDB server",
-  );
-}
-
 /** A `writeErrors` entry for the statement at `index`. */
 export function writeError(index: number, error: unknown): Doc {
   if (error instanceof CommandError)

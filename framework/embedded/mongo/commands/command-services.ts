@@ -1,5 +1,6 @@
 import { calculateObjectSize, Long } from "bson";
 import { canonicalKey, cloneValue, type Doc, isPlainObject } from "../bson-values.js";
+import { type Collation, parseCollation } from "../collation.js";
 import type { CollectionStore } from "../collection-store.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import type { CursorRegistry } from "../cursor-registry.js";
@@ -79,26 +80,41 @@ export class CommandServices {
    * Documents of a namespace matching a filter: through the indexes for a collection, through the view's
    * pipeline (then the filter) for a view.
    */
-  selectIn(db: string, name: string, filter: Doc | undefined, variables?: Doc): Doc[] {
+  selectIn(db: string, name: string, filter: Doc | undefined, variables?: Doc, collation?: Collation): Doc[] {
     const store = this.storage.get(db, name);
-    if (!isView(store)) return this.select(store, filter, variables);
-    const test = compileFilter(filter, variables);
+    if (!isView(store)) return this.select(store, filter, variables, collation);
+    const test = compileFilter(filter, variables, collation);
     return this.viewDocuments(db, name).filter(test);
   }
 
   /** Documents of a collection matching a filter, through an index where one applies. */
-  select(store: CollectionStore | undefined, filter: Doc | undefined, variables?: Doc): Doc[] {
+  select(
+    store: CollectionStore | undefined,
+    filter: Doc | undefined,
+    variables?: Doc,
+    collation?: Collation,
+  ): Doc[] {
     if (!store) {
-      compileFilter(filter, variables); // still reject an invalid filter
+      compileFilter(filter, variables, collation); // still reject an invalid filter
       return [];
     }
-    const test = compileFilter(filter, variables);
-    const plan = store.plan(filter);
+    const test = compileFilter(filter, variables, collation);
+    // The indexes order strings by code point: under a collation every document is matched instead.
+    const plan = collation ? undefined : store.plan(filter);
     if (plan?.exact) return plan.docs;
     const candidates = plan?.docs ?? store.docs.values();
     const out: Doc[] = [];
     for (const doc of candidates) if (test(doc)) out.push(doc);
     return out;
+  }
+
+  /**
+   * The collation of an operation: its own `collation` option, else the collection's default (from
+   * `create`), else none (binary comparison).
+   */
+  collationFor(option: unknown, store: CollectionStore | undefined): Collation | undefined {
+    if (option !== undefined) return parseCollation(option);
+    return parseCollation(store?.options.collation);
   }
 
   /** Refuses a hint that names no existing index (BadValue, as MongoDB). */

@@ -5,15 +5,7 @@ import type { CollectionStore } from "../collection-store.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import { applyUpdate, isOperatorUpdate, shapeResults, upsertSeed } from "../mingo-adapter.js";
 import { MAX_WRITE_BATCH_SIZE } from "../wire-protocol.js";
-import {
-  type CommandTable,
-  optDoc,
-  optLet,
-  optNumber,
-  rejectCollation,
-  str,
-  writeError,
-} from "./command-kit.js";
+import { type CommandTable, optDoc, optLet, optNumber, str, writeError } from "./command-kit.js";
 import type { CommandServices } from "./command-services.js";
 
 function statements(cmd: Doc, field: string): Doc[] {
@@ -72,7 +64,7 @@ export function updateStatement(s: CommandServices, store: CollectionStore, spec
   if (!(isPlainObject(update) || (Array.isArray(update) && update.every(isPlainObject)))) {
     throw new CommandError(ErrorCodes.FailedToParse, "'u' must be a document or a pipeline");
   }
-  rejectCollation(spec);
+  const collation = s.collationFor(spec.collation, store);
   s.checkHint(store, spec.hint);
   const multi = spec.multi === true;
   if (multi && !Array.isArray(update) && !isOperatorUpdate(update)) {
@@ -82,10 +74,10 @@ export function updateStatement(s: CommandServices, store: CollectionStore, spec
     );
   }
   const arrayFilters = Array.isArray(spec.arrayFilters) ? (spec.arrayFilters as Doc[]) : undefined;
-  let matches = s.select(store, filter, variables);
+  let matches = s.select(store, filter, variables, collation);
   if (!multi && matches.length > 1) {
     const sort = optDoc(spec.sort, "sort");
-    matches = sort ? shapeResults(matches, { sort, limit: 1 }) : matches.slice(0, 1);
+    matches = sort ? shapeResults(matches, { sort, limit: 1, collation }) : matches.slice(0, 1);
   }
   if (matches.length === 0) {
     if (spec.upsert !== true) return { matched: 0, modified: 0 };
@@ -95,7 +87,7 @@ export function updateStatement(s: CommandServices, store: CollectionStore, spec
   }
   let modified = 0;
   for (const doc of matches) {
-    const out = applyUpdate(doc, update, { inserting: false, filter, arrayFilters, variables });
+    const out = applyUpdate(doc, update, { inserting: false, filter, arrayFilters, variables, collation });
     if (out.modified) {
       s.storage.replace(store, out.doc);
       modified++;
@@ -143,13 +135,13 @@ export function deleteStatement(
   spec: Doc,
   variables: Doc | undefined,
 ): number {
-  rejectCollation(spec);
+  const collation = s.collationFor(spec.collation, store);
   s.checkHint(store, spec.hint);
   const limit = optNumber(spec.limit, "limit") ?? 0;
   if (limit !== 0 && limit !== 1)
     throw new CommandError(ErrorCodes.FailedToParse, "The limit field in delete objects must be 0 or 1");
   if (!store) return 0;
-  let matches = s.select(store, optDoc(spec.q, "q") ?? {}, variables);
+  let matches = s.select(store, optDoc(spec.q, "q") ?? {}, variables, collation);
   if (limit === 1) matches = matches.slice(0, 1);
   for (const doc of matches) s.storage.delete(store, doc);
   return matches.length;
@@ -183,7 +175,6 @@ function findAndModify(s: CommandServices, cmd: Doc, db: string): Doc {
   const variables = optLet(cmd.let);
   const removing = cmd.remove === true;
   const change = cmd.update;
-  rejectCollation(cmd);
   if (removing && change !== undefined) {
     throw new CommandError(ErrorCodes.FailedToParse, "Cannot specify both an update and remove=true");
   }
@@ -198,8 +189,9 @@ function findAndModify(s: CommandServices, cmd: Doc, db: string): Doc {
   const store = removing ? s.storage.get(db, name) : s.writable(db, name);
   if (store) s.writable(db, name);
   s.checkHint(store, cmd.hint);
-  let matches = s.select(store, filter, variables);
-  if (sort && matches.length > 1) matches = shapeResults(matches, { sort, limit: 1 });
+  const collation = s.collationFor(cmd.collation, store);
+  let matches = s.select(store, filter, variables, collation);
+  if (sort && matches.length > 1) matches = shapeResults(matches, { sort, limit: 1, collation });
   const found = matches[0];
   if (removing) {
     if (!found || !store) return { lastErrorObject: { n: 0 }, value: null };
@@ -220,7 +212,7 @@ function findAndModify(s: CommandServices, cmd: Doc, db: string): Doc {
     };
   }
   const arrayFilters = Array.isArray(cmd.arrayFilters) ? (cmd.arrayFilters as Doc[]) : undefined;
-  const out = applyUpdate(found, change, { inserting: false, filter, arrayFilters, variables });
+  const out = applyUpdate(found, change, { inserting: false, filter, arrayFilters, variables, collation });
   if (out.modified) s.storage.replace(target, out.doc);
   return {
     lastErrorObject: { n: 1, updatedExisting: true },
