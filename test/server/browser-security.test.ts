@@ -162,8 +162,8 @@ describe("browser attacks from another origin of the same site (headless Chromiu
     expect(headers[0]?.["content-security-policy"]).toContain("frame-ancestors 'none'");
     // The frame shows Chromium's block page, never the table.
     const frame = page.frames().find((f) => f !== page.mainFrame());
-    await page.waitForTimeout(500);
-    const text = await frame?.evaluate(() => document.body?.innerText ?? "").catch(() => "");
+    await frame?.waitForLoadState("load");
+    const text = await frame?.evaluate(() => document.body?.textContent ?? "").catch(() => "");
     expect(text ?? "").not.toContain("framed-content");
   });
 
