@@ -16,6 +16,7 @@ export { hasPermission, patternGrants } from "./auth/permissions.js";
 export { RoleStore } from "./auth/role-store.js";
 export { safeNext } from "./auth/safe-next.js";
 export type { AuthUser, NewRole, RoleCredentials, RoleDocument, RoleInfo, RolePatch } from "./auth/types.js";
+export { type ConsolePageOptions, consolePage, type NavPage, withConsoleLayout } from "./console/layout.js";
 export { HttpError } from "./errors/http-error.js";
 export { LOGIN_API_PATH, LOGIN_PAGE_PATH } from "./pages/login-page.js";
 export { escapeHtml, type HtmlPageOptions, htmlPage } from "./reply/html.js";

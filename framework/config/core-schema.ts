@@ -71,6 +71,8 @@ export const coreConfigSchema = z.strictObject({
       accessLog: z.enum(["info", "debug", "off"]).default("info"),
       /** Trust X-Forwarded-* headers (behind a reverse proxy): client addresses for the login slow-down. */
       trustProxy: z.boolean().default(false),
+      /** When set, `GET /metrics` needs `Authorization: Bearer <this token>` (open otherwise). */
+      metricsToken: z.string().min(16).optional(),
     })
     .prefault({}),
   worker: z

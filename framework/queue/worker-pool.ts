@@ -24,6 +24,7 @@ import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
 import { killedKey, knownQueuesKey, queueNameOf } from "./queue-keys.js";
 import { createRedis } from "./redis-connection.js";
+import { RunRecords } from "./run-records.js";
 
 /** Options of {@link startWorkerPool}. */
 export interface WorkerPoolOptions {
@@ -64,6 +65,7 @@ export class WorkerPool {
   private recoveryTimer: NodeJS.Timeout | undefined;
   private recovering: Promise<void> | undefined;
   private recoveryQueues: Queue[] = [];
+  private readonly records: RunRecords;
   private readonly signalHandler = (): void => {
     void this.close();
   };
@@ -78,7 +80,9 @@ export class WorkerPool {
     private readonly prefix: string,
     /** Job names this pool runs. */
     readonly jobNames: readonly string[],
-  ) {}
+  ) {
+    this.records = new RunRecords(runtime.logger, connection, prefix);
+  }
 
   /** Starts the pool; see {@link startWorkerPool}. */
   static async start(runtime: JobRuntime, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
@@ -218,6 +222,7 @@ export class WorkerPool {
       clearInterval(this.recoveryTimer);
       await this.recovering;
       await this.journal.flush();
+      await this.records.flush();
       await Promise.all(this.recoveryQueues.map((q) => q.close()));
       await this.kills.close();
       await this.connection.quit().catch(() => undefined);
@@ -268,6 +273,7 @@ export class WorkerPool {
       writeProgress: (progress, sources) =>
         job.updateProgress({ ...progress, sources: [...sources] } satisfies QueueJobProgress),
     };
+    this.records.started(input, job.stalledCounter > 0);
     let outcome: RunOutcome;
     try {
       outcome = await runJob(input);
@@ -275,6 +281,7 @@ export class WorkerPool {
       this.running.delete(id);
       this.kills.unregister(id);
     }
+    this.records.finished(input, outcome);
     if (outcome.state !== "interrupted") this.journal.add(journalEntry(input, outcome));
     switch (outcome.state) {
       case "complete":

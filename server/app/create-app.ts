@@ -9,7 +9,10 @@ import { LoginThrottle, type LoginThrottleOptions } from "../auth/login-throttle
 import { RoleStore } from "../auth/role-store.js";
 import { resolveSecret } from "../auth/secret.js";
 import { TokenService } from "../auth/token-service.js";
+import { registerConsole } from "../console/console-routes.js";
+import { formRedirect } from "../console/form-redirect.js";
 import { HttpError } from "../errors/http-error.js";
+import { Core4Metrics } from "../metrics/core4-metrics.js";
 import { Core4Router, type RouteInfo } from "../router/core4-router.js";
 import type { PluginRoutes } from "../router/define-routes.js";
 import type { Core4State } from "../router/types.js";
@@ -110,6 +113,13 @@ export function createApp(options: CreateAppOptions): Core4App {
   registerHealthRoutes(router, services);
   registerAuthRoutes(router, services);
   registerRoleRoutes(router, services);
+  // Before the jobs API: its `jobs/:id` would otherwise take `jobs/types`.
+  const consoleParts = registerConsole(router, services, {
+    queue: options.queue,
+    plugins: options.plugins ?? [],
+  });
+  const metrics = new Core4Metrics(consoleParts.types, server.metricsToken);
+  metrics.register(router);
   jobRoutes(options.queue)(router, services);
   for (const register of options.coreRoutes ?? []) register(router, services);
   for (const plugin of options.plugins ?? []) {
@@ -126,6 +136,7 @@ export function createApp(options: CreateAppOptions): Core4App {
   app.proxy = options.trustProxy ?? false;
   app.silent = true; // errors are logged by the error handler, with the request id
   app.use(requestContext(runtime.logger, runtime.config.core.server.accessLog));
+  app.use(metrics.middleware());
   app.use(errorHandler({ bodyLimit: server.bodyLimit, development: env.NODE_ENV === "development" }));
   app.use(requestTimeout(server.requestTimeout));
   app.use(
@@ -139,11 +150,15 @@ export function createApp(options: CreateAppOptions): Core4App {
       },
     }),
   );
+  app.use(formRedirect());
   app.use(koaRouter.routes());
   app.use(koaRouter.allowedMethods());
 
   return Object.assign(app, {
     core4Routes: router.routes,
-    dispose: redis.close,
+    dispose: async () => {
+      await redis.close();
+      await consoleParts.close();
+    },
   });
 }

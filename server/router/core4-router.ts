@@ -10,6 +10,8 @@ export interface RouteInfo {
   readonly path: string;
   /** `public`, `admin`, `user` (any logged-in role) or the permission required. */
   readonly access: string;
+  /** Navigation title of a page route (`RouteAccess.page`). */
+  readonly page?: string;
 }
 
 /**
@@ -69,7 +71,8 @@ export class Core4Router {
       await handler(ctx as Core4Context);
     };
     this.router.register(path, [...methods], [guard, run]);
-    this.registered.push({ methods: [...methods], path, access: describeAccess(access, path) });
+    const info: RouteInfo = { methods: [...methods], path, access: describeAccess(access, path) };
+    this.registered.push(access.page ? { ...info, page: access.page } : info);
     return this;
   }
 
