@@ -80,7 +80,9 @@ describe("console API: job types, pause/resume, job log, per-run records", async
   it("logs a retryable failure at warn and the last one at error; a defer at warn", async () => {
     const flaky = await c.queue.enqueue("capi.Flaky");
     await eventually(async () => ((await c.queue.get(flaky.id)).state === "error" ? true : undefined));
-    await eventually(async () => ((await logOf(flaky.id)).some((r) => r.level === "ERROR") ? true : undefined));
+    await eventually(async () =>
+      (await logOf(flaky.id)).some((r) => r.level === "ERROR") ? true : undefined,
+    );
     const levels = (await logOf(flaky.id)).filter((r) => /failed|error/.test(r.message)).map((r) => r.level);
     expect(levels).toEqual(["WARNING", "ERROR"]);
 
