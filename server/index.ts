@@ -27,7 +27,7 @@ export { asTable, type Table } from "./reply/table.js";
 export type { Envelope, ReplyFormat } from "./reply/types.js";
 export { arg, type Bounds } from "./request/arg.js";
 export { getArgument, getArguments, rawArgument } from "./request/get-argument.js";
-export { Core4Router, type RouteInfo } from "./router/core4-router.js";
+export { Core4Router, type PageInfo, type RouteInfo } from "./router/core4-router.js";
 export { defineRoutes, type PluginRoutes } from "./router/define-routes.js";
 export type {
   Core4Context,

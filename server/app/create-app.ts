@@ -13,7 +13,7 @@ import { registerConsole } from "../console/console-routes.js";
 import { formRedirect } from "../console/form-redirect.js";
 import { HttpError } from "../errors/http-error.js";
 import { Core4Metrics } from "../metrics/core4-metrics.js";
-import { Core4Router, type RouteInfo } from "../router/core4-router.js";
+import { Core4Router, type PageInfo, type RouteInfo } from "../router/core4-router.js";
 import type { PluginRoutes } from "../router/define-routes.js";
 import type { Core4State } from "../router/types.js";
 import { registerAuthRoutes } from "../routes/auth-routes.js";
@@ -62,6 +62,8 @@ export interface CreateAppOptions {
 export interface Core4App extends Koa<Core4State> {
   /** Every registered route with its access rule. */
   readonly core4Routes: readonly RouteInfo[];
+  /** The pages listed in the console's navigation. */
+  readonly core4Pages: readonly PageInfo[];
   /** Closes the app's own connections (the Redis probe). The runtime is the caller's to close. */
   dispose(): Promise<void>;
 }
@@ -156,6 +158,7 @@ export function createApp(options: CreateAppOptions): Core4App {
 
   return Object.assign(app, {
     core4Routes: router.routes,
+    core4Pages: router.pages,
     dispose: async () => {
       await redis.close();
       await consoleParts.close();

@@ -102,6 +102,7 @@ export function registerConsole(
     { perm: null },
   );
 
+  router.page(CONSOLE_JOBS, "Jobs", { perm: JOBS_READ_PERMISSION });
   router.get(
     CONSOLE_JOBS,
     async (ctx) => {
@@ -147,7 +148,7 @@ export function registerConsole(
       });
       replyHtml(ctx, consolePage(ctx, { title: "Jobs", body }));
     },
-    { perm: JOBS_READ_PERMISSION, page: "Jobs" },
+    { perm: JOBS_READ_PERMISSION },
   );
 
   router.get(

@@ -1,7 +1,7 @@
 import { hasPermission } from "../auth/permissions.js";
 import type { AuthUser } from "../auth/types.js";
 import { escapeHtml } from "../reply/html.js";
-import type { RouteInfo } from "../router/core4-router.js";
+import type { PageInfo } from "../router/core4-router.js";
 import type { Core4Context } from "../router/types.js";
 import { CONSOLE_HOME } from "./paths.js";
 import { CONSOLE_CSS_PATH, CONSOLE_JS_PATH } from "./static-assets.js";
@@ -24,27 +24,21 @@ export interface ConsolePageOptions {
   refresh?: number;
 }
 
-function mayOpen(user: AuthUser, route: RouteInfo): boolean {
-  if (route.access === "public" || route.access === "user") return true;
-  if (route.access === "admin") return user.isAdmin;
-  return hasPermission(user, route.access);
+function mayOpen(user: AuthUser, page: PageInfo): boolean {
+  if (page.access === "public" || page.access === "user") return true;
+  if (page.access === "admin") return user.isAdmin;
+  return hasPermission(user, page.access);
 }
 
 /**
- * The pages of the app (routes declared with `page: "<title>"`) the request's user may open, in the order
- * they were registered (the console's own first).
+ * The pages of the app (listed with `router.page(path, title)`) the request's user may open, in the order
+ * they were listed (the console's own first).
  */
 export function navigationPages(ctx: Core4Context): NavPage[] {
   const user = ctx.state.user;
-  const routes = (ctx.app as { core4Routes?: readonly RouteInfo[] }).core4Routes ?? [];
+  const listed = (ctx.app as { core4Pages?: readonly PageInfo[] }).core4Pages ?? [];
   if (!user) return [];
-  const pages: NavPage[] = [];
-  for (const route of routes) {
-    if (route.page && route.methods.includes("GET") && mayOpen(user, route)) {
-      pages.push({ path: route.path, title: route.page });
-    }
-  }
-  return pages;
+  return listed.filter((page) => mayOpen(user, page)).map(({ path, title }) => ({ path, title }));
 }
 
 /** The console's top bar: home, the pages the user may open, the user's name and Log out. */

@@ -10,8 +10,14 @@ export interface RouteInfo {
   readonly path: string;
   /** `public`, `admin`, `user` (any logged-in role) or the permission required. */
   readonly access: string;
-  /** Navigation title of a page route (`RouteAccess.page`). */
-  readonly page?: string;
+}
+
+/** A page the console's navigation lists (see {@link Core4Router.page}). */
+export interface PageInfo {
+  readonly path: string;
+  readonly title: string;
+  /** `public`, `admin`, `user` or the permission required to open it, as for routes. */
+  readonly access: string;
 }
 
 /**
@@ -21,6 +27,7 @@ export interface RouteInfo {
  */
 export class Core4Router {
   private readonly registered: RouteInfo[] = [];
+  private readonly listed: PageInfo[] = [];
 
   /** @internal Created by the app; plugins receive one. */
   constructor(
@@ -71,9 +78,24 @@ export class Core4Router {
       await handler(ctx as Core4Context);
     };
     this.router.register(path, [...methods], [guard, run]);
-    const info: RouteInfo = { methods: [...methods], path, access: describeAccess(access, path) };
-    this.registered.push(access.page ? { ...info, page: access.page } : info);
+    this.registered.push({ methods: [...methods], path, access: describeAccess(access, path) });
     return this;
+  }
+
+  /**
+   * Lists a page for browsers in the console's navigation and on `/core4`, shown to users who may open it
+   * (`access` as the page's route declares it; by default `api:/` + the path). The route itself is
+   * registered as usual (a GET route without required arguments).
+   */
+  page(path: string, title: string, access: RouteAccess = {}): this {
+    if (!path.startsWith("/")) throw new Error(`page path "${path}" must start with "/"`);
+    this.listed.push({ path, title, access: describeAccess(access, path) });
+    return this;
+  }
+
+  /** The pages listed so far, in order. */
+  get pages(): readonly PageInfo[] {
+    return this.listed;
   }
 
   /** The routes registered so far. */

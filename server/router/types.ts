@@ -29,11 +29,6 @@ export interface RouteAccess {
   perm?: string | null;
   /** Only the role `admin`. */
   adminOnly?: boolean;
-  /**
-   * A page for browsers: the console lists the route under this title in its navigation and on `/core4`,
-   * for users allowed to open it (a GET route without required arguments).
-   */
-  page?: string;
 }
 
 /** What route registration functions receive besides the router. */

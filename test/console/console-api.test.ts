@@ -107,7 +107,7 @@ describe("console API: job types, pause/resume, job log, per-run records", async
   });
 
   it("restarts every job of a type in error and answers a form post with 303 back", async () => {
-    const ids = [];
+    const ids: string[] = [];
     for (const n of [1, 2]) ids.push((await c.queue.enqueue("capi.Flaky", { n }, { attempts: 1 })).id);
     await eventually(async () => {
       const states = await Promise.all(ids.map(async (id) => (await c.queue.get(id)).state));

@@ -57,7 +57,7 @@ body.c4 ul.c4-pages{list-style:none;padding:0;display:grid;grid-template-columns
 body.c4 ul.c4-pages a{display:block;border:1px solid var(--c4-line);border-radius:.4rem;padding:.8rem 1rem;text-decoration:none}
 body.c4 ul.c4-pages a:hover{border-color:var(--c4-accent);background:#f8fafc}
 body.c4 ul.c4-pages small{display:block;color:var(--c4-muted)}
-body.c4-login{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:#f3f4f6;font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--c4-ink)}
+body.c4-login{margin:0;max-width:none;min-height:100vh;display:flex;align-items:center;justify-content:center;background:#f3f4f6;font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--c4-ink)}
 body.c4-login main{background:#fff;border:1px solid var(--c4-line);border-radius:.6rem;padding:1.6rem 1.8rem;width:min(22rem,90vw);box-shadow:0 4px 18px rgba(0,0,0,.06)}
 body.c4-login h1{font-size:1.3rem;margin:0 0 1rem}
 body.c4-login .c4-brand{font-weight:700;color:var(--c4-muted);font-size:.85rem;letter-spacing:.05em;text-transform:uppercase;margin:0 0 .2rem}
