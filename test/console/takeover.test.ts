@@ -72,7 +72,7 @@ describe("per-run records when a worker dies (kill -9)", async () => {
     expect(takeover?.level).toBe("WARNING");
     expect(records.filter((r) => /started \(attempt/.test(r.message)).length).toBe(2);
     expect(records.filter((r) => /complete in/.test(r.message)).map((r) => r.level)).toEqual(["INFO"]);
-    expect(records.findIndex((r) => r === takeover)).toBeLessThan(
+    expect(records.findIndex((r) => /taken over/.test(r.message))).toBeLessThan(
       records.findIndex((r) => /complete in/.test(r.message)),
     );
   });
