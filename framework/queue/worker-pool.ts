@@ -23,6 +23,7 @@ import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
 import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
 import { createRedis, watchRedisErrors } from "./redis-connection.js";
+import { RunRecords } from "./run-records.js";
 import { settleWithin } from "./settle-within.js";
 
 /** How long a close waits, after the shutdown timeout, for Redis to take the interrupted runs back. */
@@ -67,6 +68,7 @@ export class WorkerPool {
   private recoveryTimer: NodeJS.Timeout | undefined;
   private recovering: Promise<void> | undefined;
   private recoveryQueues: Queue[] = [];
+  private readonly records: RunRecords;
   private readonly signalHandler = (): void => {
     void this.close();
   };
@@ -81,7 +83,9 @@ export class WorkerPool {
     private readonly prefix: string,
     /** Job names this pool runs. */
     readonly jobNames: readonly string[],
-  ) {}
+  ) {
+    this.records = new RunRecords(runtime.logger, connection, prefix);
+  }
 
   /** Starts the pool; see {@link startWorkerPool}. */
   static async start(runtime: JobRuntime, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
@@ -220,6 +224,7 @@ export class WorkerPool {
       clearInterval(this.recoveryTimer);
       if (!answered) this.disconnect();
       await this.journal.flush();
+      await this.records.flush();
       const quit = Promise.all([
         ...this.recoveryQueues.map((q) => q.close()),
         this.kills.close(),
@@ -281,6 +286,7 @@ export class WorkerPool {
       writeProgress: (progress, sources) =>
         job.updateProgress({ ...progress, sources: [...sources] } satisfies QueueJobProgress),
     };
+    this.records.started(input, job.stalledCounter > 0);
     let outcome: RunOutcome;
     try {
       outcome = await runJob(input);
@@ -288,6 +294,7 @@ export class WorkerPool {
       this.running.delete(id);
       this.kills.unregister(id);
     }
+    this.records.finished(input, outcome);
     if (outcome.state !== "interrupted") this.journal.add(journalEntry(input, outcome));
     switch (outcome.state) {
       case "complete":
