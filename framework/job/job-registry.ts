@@ -1,7 +1,13 @@
 import { JobDefinitionError, UnknownJobError } from "./errors/index.js";
-import { checkJobClass, classSettings, type JobClass } from "./job-class.js";
+import { checkJobClass, checkSchedulable, classPolicy, classSettings, type JobClass } from "./job-class.js";
 import type { JobPluginLike, JobRuntime } from "./job-runtime.js";
-import { type EnqueueSettings, type JobSettings, resolveSettings } from "./job-settings.js";
+import {
+  type EnqueueSettings,
+  type JobSettings,
+  resolveSchedulePolicy,
+  resolveSettings,
+  type SchedulePolicy,
+} from "./job-settings.js";
 
 /**
  * The job types a process knows: those of its registered plugins. Workers run only these, and enqueue
@@ -24,9 +30,17 @@ export class JobRegistry {
     }
   }
 
-  /** The registry of a runtime's plugins. */
-  static of(runtime: Pick<JobRuntime, "plugins">): JobRegistry {
-    return new JobRegistry(runtime.plugins);
+  /**
+   * The registry of a runtime's plugins, with every job's settings and schedule checked as config leaves
+   * them: a bad value or an unkeepable schedule throws a {@link JobDefinitionError} naming the job.
+   */
+  static of(runtime: Pick<JobRuntime, "plugins" | "config">): JobRegistry {
+    const registry = new JobRegistry(runtime.plugins);
+    for (const jobClass of registry.all()) {
+      JobRegistry.settings(runtime, jobClass);
+      checkSchedulable(jobClass, JobRegistry.schedulePolicy(runtime, jobClass));
+    }
+    return registry;
   }
 
   /** The class of a job name; throws {@link UnknownJobError} listing the known names. */
@@ -76,8 +90,15 @@ export class JobRegistry {
 
   /** The schedule of a job type: config `jobs.<name>.schedule` (null disables) over the class's. */
   static schedule(runtime: Pick<JobRuntime, "config">, jobClass: JobClass): string | undefined {
-    const configured = runtime.config.core.jobs[jobClass.jobName]?.schedule;
-    if (configured === null) return undefined;
-    return configured ?? jobClass.schedule;
+    return JobRegistry.schedulePolicy(runtime, jobClass).schedule;
+  }
+
+  /** Schedule, time zone and schedule policies of a job type (config `jobs.<name>` over class values). */
+  static schedulePolicy(runtime: Pick<JobRuntime, "config">, jobClass: JobClass): SchedulePolicy {
+    return resolveSchedulePolicy(
+      jobClass.jobName,
+      classPolicy(jobClass),
+      runtime.config.core.jobs[jobClass.jobName],
+    );
   }
 }

@@ -18,11 +18,14 @@ import {
   runJob,
   WorkerShutdownError,
 } from "../job/index.js";
+import { retryDelay } from "./backoff.js";
 import type { QueueJob } from "./job-view.js";
+import { failuresOnlyQueues, journals } from "./journal-policy.js";
 import { JournalRecovery } from "./journal-recovery.js";
 import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
 import { killedKey, knownQueuesKey, queueNameOf } from "./queue-keys.js";
+import { applyRateLimit } from "./rate-limit.js";
 import { createRedis } from "./redis-connection.js";
 
 /** Options of {@link startWorkerPool}. */
@@ -123,6 +126,7 @@ export class WorkerPool {
       // cap (Infinity) any earlier cap is removed and BullMQ skips the pool-wide count on every fetch.
       if (Number.isFinite(base.maxParallel)) await queue.setGlobalConcurrency(base.maxParallel);
       else await queue.removeGlobalConcurrency();
+      await applyRateLimit(queue, base);
       queues.push(queue);
       const worker = new Worker<QueueJobData, QueueJobResult | undefined, string>(
         queueNameOf(jobClass.jobName),
@@ -135,6 +139,7 @@ export class WorkerPool {
           ...(options.lockDuration !== undefined && { lockDuration: options.lockDuration }),
           ...(options.stalledInterval !== undefined && { stalledInterval: options.stalledInterval }),
           maxStalledCount: options.maxStalledCount ?? 2,
+          settings: { backoffStrategy: retryDelay },
         },
       );
       worker.on("error", (error) =>
@@ -163,7 +168,10 @@ export class WorkerPool {
       this.connection,
       this.runtime.mongo.sys<JournalEntry>("journal"),
       this.runtime.logger,
-      { settleMs: options.journalRecoverySettle ?? 30_000 },
+      {
+        settleMs: options.journalRecoverySettle ?? 30_000,
+        failuresOnly: failuresOnlyQueues(this.runtime, this.jobNames),
+      },
     );
     const sweep = (): void => {
       if (this.recovering || this.closing) return;
@@ -275,7 +283,7 @@ export class WorkerPool {
       this.running.delete(id);
       this.kills.unregister(id);
     }
-    if (outcome.state !== "interrupted") this.journal.add(journalEntry(input, outcome));
+    if (journals(settings, outcome.state)) this.journal.add(journalEntry(input, outcome));
     switch (outcome.state) {
       case "complete":
         this.journal.touchLastRuntime(jobClass.jobName, outcome.finished);
