@@ -1,4 +1,5 @@
 export { BACKOFF_JITTER, exponentialDelay } from "./backoff.js";
+export { parseAt, parseDelay } from "./enqueue-timing.js";
 export { formatJobDetail, formatJobList } from "./format-jobs.js";
 export {
   type BulkOutcome,
