@@ -106,8 +106,8 @@ async function enqueueBulk(api: JobsApi, body: unknown[]): Promise<EnqueueResult
       throw HttpError.badRequest(`item ${index}: ${(error as Error).message}`);
     }
     const key = JSON.stringify([name, options]);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { name, options, items: [] }));
+    const group = groups.get(key) ?? { name, options, items: [] };
+    groups.set(key, group);
     group.items.push({ index, args: args ?? {} });
   });
   // An empty call checks a name and its options without queueing anything: all of them before any item.
