@@ -43,6 +43,7 @@ export {
   type JobSettings,
   resolveSettings,
   type SchedulePolicy,
+  withEnqueueSettings,
 } from "./job-settings.js";
 export { JournalWriter, type JournalWriterOptions } from "./journal-writer.js";
 export type { JobProgress } from "./progress-throttle.js";

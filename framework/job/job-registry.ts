@@ -7,7 +7,11 @@ import {
   resolveSchedulePolicy,
   resolveSettings,
   type SchedulePolicy,
+  withEnqueueSettings,
 } from "./job-settings.js";
+
+// Class and config settings resolved per config object (frozen for a runtime's life) and job class.
+const RESOLVED = new WeakMap<object, WeakMap<JobClass, Readonly<JobSettings>>>();
 
 /**
  * The job types a process knows: those of its registered plugins. Workers run only these, and enqueue
@@ -74,18 +78,30 @@ export class JobRegistry {
     return [...this.byName.values()].sort((a, b) => (a.jobName < b.jobName ? -1 : 1));
   }
 
-  /** Settings of a job type with core4's precedence (enqueue > config `jobs.<name>` > class > defaults). */
+  /**
+   * Settings of a job type with core4's precedence (enqueue > config `jobs.<name>` > class > defaults). The
+   * class and config part is resolved once per config (it is checked by a schema, on every enqueue path).
+   */
   static settings(
     runtime: Pick<JobRuntime, "config">,
     jobClass: JobClass,
     enqueue?: EnqueueSettings,
   ): JobSettings {
-    return resolveSettings(
-      jobClass.jobName,
-      classSettings(jobClass),
-      runtime.config.core.jobs[jobClass.jobName],
-      enqueue,
-    );
+    const byClass = RESOLVED.get(runtime.config) ?? new WeakMap<JobClass, Readonly<JobSettings>>();
+    RESOLVED.set(runtime.config, byClass);
+    let base = byClass.get(jobClass);
+    if (!base) {
+      base = Object.freeze(
+        resolveSettings(
+          jobClass.jobName,
+          classSettings(jobClass),
+          runtime.config.core.jobs[jobClass.jobName],
+          undefined,
+        ),
+      );
+      byClass.set(jobClass, base);
+    }
+    return withEnqueueSettings(jobClass.jobName, base, enqueue);
   }
 
   /** The schedule of a job type: config `jobs.<name>.schedule` (null disables) over the class's. */

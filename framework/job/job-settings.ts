@@ -222,6 +222,20 @@ export function resolveSettings(
   return out as unknown as JobSettings;
 }
 
+/** Settings with enqueue options applied over already resolved ones (only the options are checked). */
+export function withEnqueueSettings(
+  jobName: string,
+  base: Readonly<JobSettings>,
+  enqueueValues: EnqueueSettings | undefined,
+): JobSettings {
+  const given = Object.entries(enqueueValues ?? {}).filter(([, v]) => v !== undefined);
+  if (given.length === 0) return base;
+  const checked = checkJobValues(jobName, Object.fromEntries(given), "enqueue") as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...base };
+  for (const key of SETTING_KEYS) if (checked[key] !== undefined) out[key] = checked[key];
+  return out as unknown as JobSettings;
+}
+
 /** The schedule policy of a job type: config over class over defaults; a `null` schedule disables it. */
 export function resolveSchedulePolicy(
   jobName: string,

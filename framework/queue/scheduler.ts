@@ -66,6 +66,7 @@ export class Scheduler {
   private closing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  private failing = false;
   private readonly signalHandler = (): void => {
     void this.close();
   };
@@ -158,11 +159,19 @@ export class Scheduler {
     const wait = Math.max(20, Math.min(this.options.interval, due - now));
     this.timer = setTimeout(() => {
       void this.tick()
-        .catch((error: unknown) =>
-          this.runtime.logger.warn("cannot check the schedules", {
-            reason: error instanceof Error ? error.message : String(error),
-          }),
-        )
+        .then(() => {
+          if (this.failing) this.runtime.logger.info("schedules checked again");
+          this.failing = false;
+        })
+        .catch((error: unknown) => {
+          // Once per outage, not once per check: Redis being away is one event.
+          if (!this.failing) {
+            this.runtime.logger.warn("cannot check the schedules", {
+              reason: error instanceof Error ? error.message : String(error),
+            });
+          }
+          this.failing = true;
+        })
         .finally(() => this.plan());
     }, wait);
   }

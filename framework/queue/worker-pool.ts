@@ -13,10 +13,10 @@ import {
   RunControl,
   type RunInput,
   type RunOutcome,
-  resolveSettings,
   restoreJobArgs,
   runJob,
   WorkerShutdownError,
+  withEnqueueSettings,
 } from "../job/index.js";
 import { retryDelay } from "./backoff.js";
 import type { QueueJob } from "./job-view.js";
@@ -242,7 +242,7 @@ export class WorkerPool {
   ): Promise<QueueJobResult | undefined> {
     const id = String(job.id);
     const data = job.data ?? { args: {} };
-    const settings = data.settings ? resolveSettings(jobClass.jobName, base, undefined, data.settings) : base;
+    const settings = data.settings ? withEnqueueSettings(jobClass.jobName, base, data.settings) : base;
     let args: unknown;
     try {
       args = restoreJobArgs(jobClass.jobName, jobClass.args, data.args, data.validated === true);
