@@ -39,8 +39,8 @@ export interface SchedulerOptions {
 /** Most runs `catchup: all` enqueues for one downtime. */
 export const MAX_CATCHUP_RUNS = 100;
 
-/** A gap between two checks longer than this (or 5 intervals) is scheduler downtime, not a late check. */
-const DOWNTIME_MS = 5_000;
+/** A gap between two checks longer than this (or 5 intervals) is scheduler downtime, not a late or stalled check. */
+const DOWNTIME_MS = 15_000;
 
 interface Scheduled {
   jobClass: JobClass;
