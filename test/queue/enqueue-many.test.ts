@@ -39,7 +39,9 @@ describe("enqueueMany", async () => {
       expect(refusal.existingId).toBe(first && "id" in first ? first.id : "?");
       expect(refusal.error).toContain(refusal.existingId);
     }
-    expect(await queue.list({ name: "t.Item", state: "pending", limit: 5_000 })).toHaveLength(990);
+    const pending = await queue.list({ name: "t.Item", state: "pending", limit: 5_000 });
+    // Other tests of this file queue items of their own (n ≥ 10,000), in any order.
+    expect(pending.filter((r) => (r.args as { n: number }).n < 10_000)).toHaveLength(990);
     // Against jobs already queued, too.
     const again = await queue.enqueueMany(Item, [{ n: 1 }, { n: 5_000 }]);
     expect(again[0]).toMatchObject({ refused: "duplicate" });
@@ -61,6 +63,7 @@ describe("enqueueMany", async () => {
   });
 
   it("applies enqueue options to every item and refuses bad ones before queueing anything", async () => {
+    const before = (await queue.list({ name: "t.Item", state: "pending", limit: 5_000 })).length;
     const results = await queue.enqueueMany("t.Item", [{ n: 20_001 }, { n: 20_002 }], {
       delay: 600,
       priority: 3,
@@ -75,8 +78,7 @@ describe("enqueueMany", async () => {
       JobArgumentError,
     );
     await expect(queue.enqueueMany("t.Item", [{ n: 20_003 }], { attempts: 0 })).rejects.toThrow(/"attempts"/);
-    expect(await queue.list({ name: "t.Item", state: "pending", limit: 5_000 })).toHaveLength(
-      990 + 1 + 1 + 2,
-    );
+    // The two items with options, and nothing of the refused call.
+    expect(await queue.list({ name: "t.Item", state: "pending", limit: 5_000 })).toHaveLength(before + 2);
   });
 });
