@@ -53,6 +53,7 @@ describe.skipIf(external)("persistence with a data folder", () => {
     await c.insertMany(Array.from({ length: 100 }, (_, i) => ({ _id: N + i, v: N + i })));
     await c.updateMany({ _id: { $lt: 50 } }, { $inc: { v: 100_000 } });
     await c.deleteMany({ _id: { $gte: N + 90 } });
+    await client.db("durable").command({ collMod: "items", validator: { v: { $type: "number" } } });
     const last = await c.updateOne({ _id: 1 }, { $set: { big: 2 ** 40 } });
     expect(last.modifiedCount).toBe(1);
     first.child.kill("SIGKILL");
@@ -67,6 +68,8 @@ describe.skipIf(external)("persistence with a data folder", () => {
     expect((await c2.findOne({ _id: 1 }))?.big).toBe(2 ** 40);
     // The unique index came back too.
     await expect(c2.insertOne({ _id: 10_000, v: 300 })).rejects.toMatchObject({ code: 11000 });
+    // So did the validator set by collMod.
+    await expect(c2.insertOne({ _id: 10_001, v: "x" as never })).rejects.toMatchObject({ code: 121 });
     await again.close();
     second.child.kill("SIGTERM");
     await killed(second.child);
