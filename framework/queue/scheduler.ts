@@ -11,7 +11,7 @@ import {
 } from "../job/index.js";
 import { JobQueue } from "./job-queue.js";
 import { queueNameOf } from "./queue-keys.js";
-import { createRedis } from "./redis-connection.js";
+import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { type ScheduleState, ScheduleStore } from "./schedule-store.js";
 
 /** One job type's schedule as installed. */
@@ -95,6 +95,7 @@ export class Scheduler {
       // Earlier versions installed BullMQ job schedulers, which would fire beside this one.
       for (const jobClass of registry.all()) {
         const bull = new Queue(queueNameOf(jobClass.jobName), { connection, prefix });
+        watchRedisErrors(bull, `queue ${jobClass.jobName}`, runtime.logger, runtime.redisUrl);
         try {
           await bull.removeJobScheduler(jobClass.jobName);
         } finally {
