@@ -164,6 +164,38 @@ for (const action of ["restart", "remove"] as const) {
 }
 
 program
+  .command("logs")
+  .description("print a job's log records, oldest first")
+  .argument("<id>", "job id")
+  .option("--follow", "keep printing new records until the job has ended")
+  .option("--json", "print JSON (one record per line with --follow)")
+  .action(async (id: string, o: { follow?: boolean; json?: boolean }) => {
+    const { logsCommand } = await import("./commands/console-commands.js");
+    await logsCommand(id, o);
+  });
+
+program
+  .command("types")
+  .description("list job types with counts per state, paused, schedule and next run")
+  .option("--json", "print JSON")
+  .action(async (o: { json?: boolean }) => {
+    const { typesCommand } = await import("./commands/console-commands.js");
+    await typesCommand(o);
+  });
+
+for (const action of ["pause", "resume"] as const) {
+  program
+    .command(action)
+    .description(`${action} a job type on every worker`)
+    .argument("<job>", "job name")
+    .option("--json", "print JSON")
+    .action(async (job: string, o: { json?: boolean }) => {
+      const { pauseCommand } = await import("./commands/console-commands.js");
+      await pauseCommand(action, job, o);
+    });
+}
+
+program
   .command("schedules")
   .description("list schedules: pattern, time zone, next 3 runs, last scheduled run, policy")
   .option("--json", "print JSON")
@@ -176,7 +208,7 @@ const role = program.command("role").description("manage users and roles");
 role
   .command("add")
   .argument("<name>", "login name")
-  .option("--password <password>", "password (or CORE4_ROLE_PASSWORD)")
+  .option("--password <password>", "password, visible in ps: prefer CORE4_ROLE_PASSWORD or the prompt")
   .option("--email <email>", "e-mail address")
   .addOption(new Option("--perm <patterns...>", "permission patterns, e.g. api://usage/*"))
   .option("--json", "print JSON")

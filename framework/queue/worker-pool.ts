@@ -26,6 +26,7 @@ import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./
 import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
 import { applyRateLimit } from "./rate-limit.js";
 import { createRedis, watchRedisErrors } from "./redis-connection.js";
+import { RunRecords } from "./run-records.js";
 import { settleWithin } from "./settle-within.js";
 
 /** How long a close waits, after the shutdown timeout, for Redis to take the interrupted runs back. */
@@ -70,6 +71,7 @@ export class WorkerPool {
   private recoveryTimer: NodeJS.Timeout | undefined;
   private recovering: Promise<void> | undefined;
   private recoveryQueues: Queue[] = [];
+  private readonly records: RunRecords;
   private readonly signalHandler = (): void => {
     void this.close();
   };
@@ -84,7 +86,9 @@ export class WorkerPool {
     private readonly prefix: string,
     /** Job names this pool runs. */
     readonly jobNames: readonly string[],
-  ) {}
+  ) {
+    this.records = new RunRecords(runtime.logger, connection, prefix);
+  }
 
   /** Starts the pool; see {@link startWorkerPool}. */
   static async start(runtime: JobRuntime, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
@@ -228,6 +232,7 @@ export class WorkerPool {
       clearInterval(this.recoveryTimer);
       if (!answered) this.disconnect();
       await this.journal.flush();
+      await this.records.flush();
       const quit = Promise.all([
         ...this.recoveryQueues.map((q) => q.close()),
         this.kills.close(),
@@ -289,6 +294,7 @@ export class WorkerPool {
       writeProgress: (progress, sources) =>
         job.updateProgress({ ...progress, sources: [...sources] } satisfies QueueJobProgress),
     };
+    this.records.started(input, job.stalledCounter > 0);
     let outcome: RunOutcome;
     try {
       outcome = await runJob(input);
@@ -296,6 +302,7 @@ export class WorkerPool {
       this.running.delete(id);
       this.kills.unregister(id);
     }
+    this.records.finished(input, outcome);
     if (journals(settings, outcome.state)) this.journal.add(journalEntry(input, outcome));
     switch (outcome.state) {
       case "complete":

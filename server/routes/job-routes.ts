@@ -65,7 +65,7 @@ function enqueueOptions(raw: {
 const JOB_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** Translates the job framework's errors into HTTP replies with their one-line message. */
-async function call<T>(operation: () => Promise<T>): Promise<T> {
+export async function call<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
