@@ -22,6 +22,7 @@ import {
   type RawJobArgs,
   recordOfEntry,
   serializeJobArgs,
+  UnknownJobError,
 } from "../job/index.js";
 import { backoffOf } from "./backoff.js";
 import { type BullState, coreState, type QueueJob, recordOf } from "./job-view.js";
@@ -399,6 +400,8 @@ export class JobQueue {
   queue(jobName: string): Queue<QueueJobData, QueueJobResult | undefined, string> {
     let queue = this.queues.get(jobName);
     if (!queue) {
+      // BullMQ refuses such a queue name with a plain Error; to a caller it is simply no job type of ours.
+      if (jobName.includes(":")) throw new UnknownJobError(`unknown job "${jobName.slice(0, 80)}"`);
       queue = new Queue<QueueJobData, QueueJobResult | undefined, string>(queueNameOf(jobName), {
         connection: this.redis(),
         prefix: this.prefix,
