@@ -119,7 +119,12 @@ export class Scheduler {
       scheduled,
       { interval, now: options.now ?? Date.now, handleSignals: options.handleSignals ?? false },
     );
-    await scheduler.tick();
+    try {
+      await scheduler.tick();
+    } catch (error) {
+      await scheduler.close();
+      throw error;
+    }
     if (scheduler.options.handleSignals) {
       process.once("SIGTERM", scheduler.signalHandler);
       process.once("SIGINT", scheduler.signalHandler);
