@@ -93,6 +93,8 @@ describe("coco serve and coco worker", async () => {
   it("refuses a bad --concurrency as a usage error naming the flag", async () => {
     const result = await runCoco(["worker", "--concurrency", "zero"], env);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--concurrency must be a whole number.*\nusage: coco worker \[options\]\n$/);
+    expect(result.stderr).toMatch(
+      /--concurrency must be a whole number.*\nusage: coco worker \[options\]\n$/,
+    );
   });
 });
