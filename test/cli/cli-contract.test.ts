@@ -134,6 +134,44 @@ describe("the coco command line", async () => {
   });
 });
 
+describe("coco serve under a shell that goes away", async () => {
+  it("shuts down and frees its port (what SIGTERM to npx does to the shell in between)", async () => {
+    const env = {
+      CORE4_HOME: mkdtempSync(join(tmpdir(), "core4ts-orphan-")),
+      CORE4_MONGODB_URI: "embedded:memory",
+      CORE4_REDIS_URL: testRedisUrl(),
+      CORE4_OPTION_redis__prefix: uniqueName("q"),
+      CORE4_PORT: "0",
+    };
+    const coco = ["--conditions=core4ts-source", "--import", TSX, `${ROOT}bin/coco.ts`, "serve"]
+      .map((word) => `'${word}'`)
+      .join(" ");
+    // "; true" keeps sh from exec-ing node: node is sh's child, as under npx.
+    const shell = spawn("sh", ["-c", `'${process.execPath}' ${coco}; true`], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    shell.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const url = await vi.waitFor(
+      () => {
+        const match = /listening on (http:\/\/\S+)/.exec(stderr);
+        if (!match) throw new Error("not listening yet");
+        return match[1] as string;
+      },
+      { timeout: 120_000, interval: 200 },
+    );
+    expect((await fetch(`${url}/core4/api/v1/health`)).status).toBe(200);
+    const closed = once(shell.stderr, "close"); // node holds the pipe until it exits
+    shell.kill("SIGKILL");
+    await closed;
+    await expect(fetch(`${url}/core4/api/v1/health`)).rejects.toThrow();
+  });
+});
+
 describe("coco job", () => {
   it("folds a long list of sources", () => {
     const sources = Array.from({ length: 335 }, (_, i) =>
