@@ -65,5 +65,7 @@ export function formatJobDetail(record: JobRecord): string {
     ["sources", record.sources.length ? fold(record.sources, 10) : "-"],
     ["error", record.error ?? "-"],
   ];
+  // A failed job's retry (after its backoff), a deferred or delayed job's next run.
+  if (record.nextTry) lines.splice(9, 0, ["next try", iso(record.nextTry)]);
   return lines.map(([k, v]) => `${`${k}:`.padEnd(10)}${v}`).join("\n");
 }
