@@ -1,11 +1,12 @@
 import { ensureServices, loadConfig, stopServices } from "core4ts";
+import { loadCheckedConfig } from "../cli/plugins.js";
 
 /**
  * `coco services`: makes sure the embedded services run as background processes that outlive this command,
  * and prints `{"mongodb": "<uri>", "redis": "<url>"}`. With services already running it only prints them.
  */
 export async function servicesCommand(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const config = loadConfig({ env, allowUnknownSections: true });
+  const config = await loadCheckedConfig(env);
   const services = await ensureServices({
     home: config.core.home,
     mongodbUri: config.core.mongodb.uri,
@@ -18,6 +19,7 @@ export async function servicesCommand(env: NodeJS.ProcessEnv = process.env): Pro
 
 /** `coco services stop`: stops the background services of this CORE4_HOME. */
 export async function servicesStopCommand(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // Lenient: a config broken since the services started must not keep them from stopping.
   const config = loadConfig({ env, allowUnknownSections: true });
   const stopped = await stopServices(config.core.home);
   process.stdout.write(stopped ? "services stopped\n" : "no services were running\n");

@@ -84,7 +84,7 @@ function mongoEntry(): string[] {
     // Running from sources (tsx, vitest): run the .ts entry through tsx, resolved from this package.
     const tsx = createRequire(import.meta.url).resolve("tsx");
     return [
-      "--conditions=development",
+      "--conditions=core4ts-source",
       "--import",
       pathToFileURL(tsx).href,
       fileURLToPath(new URL("./mongo/main.ts", import.meta.url)),

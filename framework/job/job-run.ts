@@ -64,6 +64,7 @@ export interface RunOutcome {
 }
 
 const NO_PROGRESS: JobProgress = Object.freeze({ value: 0, message: null });
+const DONE: JobProgress = Object.freeze({ value: 1, message: null });
 
 /**
  * One run of a job, and the context its instance sees. Written as a class with prototype methods rather
@@ -153,7 +154,9 @@ class JobRun implements JobContext {
     // A worker pool writes its own per-run records (queue/run-records.ts); inline runs log here.
     if (this.input.inline && state !== "complete" && state !== "interrupted") this.logEnd(state, error);
     const sources = this.sources.length > 1 ? [...new Set(this.sources)] : this.sources;
-    return { state, error, result, started, finished, progress: this.lastProgress(), sources };
+    // A job that completes without ever reporting progress is done: 100 %, not 0 %.
+    const progress = state === "complete" && this.throttle === undefined ? DONE : this.lastProgress();
+    return { state, error, result, started, finished, progress, sources };
   }
 
   private async work(job: CoreJob): Promise<unknown> {
@@ -177,11 +180,14 @@ class JobRun implements JobContext {
   }
 
   private logEnd(state: RunState, error: Error | undefined): void {
+    // A kill is an operator's decision, not a fault: warn, and no stack (docs/contracts.md "Jobs: metadata
+    // and policies").
     const extra =
-      error && state !== "deferred"
+      error && state !== "deferred" && state !== "killed"
         ? { state, error: { name: error.name, message: error.message, stack: error.stack } }
         : { state };
-    this.logger[state === "deferred" ? "info" : "error"](`job ${state}: ${error?.message ?? ""}`, extra);
+    const level = state === "deferred" ? "info" : state === "killed" ? "warn" : "error";
+    this.logger[level](`job ${state}: ${error?.message ?? ""}`, extra);
   }
 }
 

@@ -19,7 +19,7 @@ function runCocoWithInput(args: string[], env: NodeJS.ProcessEnv, input: string)
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["--conditions=development", "--import", TSX, `${ROOT}bin/coco.ts`, ...args],
+      ["--conditions=core4ts-source", "--import", TSX, `${ROOT}bin/coco.ts`, ...args],
       {
         cwd: ROOT,
         env: { ...process.env, CORE4_PORT: "0", ...env },

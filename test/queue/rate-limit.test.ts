@@ -15,7 +15,7 @@ describe("rateLimit across the pool", async () => {
   async function startWorker(): Promise<ChildProcess> {
     const child = spawn(
       process.execPath,
-      ["--conditions=development", "--import", "tsx", "test/queue/support/rate-limited-worker.ts"],
+      ["--conditions=core4ts-source", "--import", "tsx", "test/queue/support/rate-limited-worker.ts"],
       {
         env: {
           ...process.env,

@@ -35,7 +35,7 @@ describe("a 15 s Redis outage", async () => {
   }, async () => {
     worker = spawn(
       process.execPath,
-      ["--conditions=development", "--import", "tsx", "test/reliability/worker-process.ts"],
+      ["--conditions=core4ts-source", "--import", "tsx", "test/reliability/worker-process.ts"],
       {
         env: {
           ...process.env,
