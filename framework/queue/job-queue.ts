@@ -1,5 +1,4 @@
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { ObjectId } from "mongodb";
 import {
   type EnqueueSettings,
@@ -25,6 +24,7 @@ import { type BullState, coreState, type QueueJob, recordOf } from "./job-view.j
 import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobResult } from "./queue-data.js";
 import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
+import type { RedisClient } from "./redis-connection.js";
 import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { KEEP_COMPLETED, KEEP_FAILED } from "./retention.js";
 
@@ -65,7 +65,7 @@ export class JobQueue {
   private readonly prefix: string;
   private readonly queues = new Map<string, Queue<QueueJobData, QueueJobResult | undefined, string>>();
   private readonly announced = new Set<string>();
-  private connection: Redis | undefined;
+  private connection: RedisClient | undefined;
 
   constructor(private readonly runtime: JobRuntime) {
     this.registry = JobRegistry.of(runtime);
@@ -259,7 +259,7 @@ export class JobQueue {
     return [...new Set([...this.registry.all().map((c) => c.jobName), ...stored])].sort();
   }
 
-  private redis(): Redis {
+  private redis(): RedisClient {
     this.connection ??= createRedis(this.runtime.redisUrl, "core4.queue", this.runtime.logger);
     return this.connection;
   }

@@ -1,8 +1,8 @@
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { JobDefinitionError, JobRegistry, type JobRuntime } from "../job/index.js";
 import type { QueueJobData } from "./queue-data.js";
 import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
+import type { RedisClient } from "./redis-connection.js";
 import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { KEEP_COMPLETED, KEEP_FAILED } from "./retention.js";
 
@@ -41,7 +41,7 @@ export class Scheduler {
   };
 
   private constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     /** The schedules installed at start. */
     readonly schedules: readonly InstalledSchedule[],
     private readonly handleSignals: boolean,

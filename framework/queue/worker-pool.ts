@@ -1,5 +1,4 @@
 import { DelayedError, Queue, UnrecoverableError, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import {
   type CookieDocument,
   type JobClass,
@@ -22,6 +21,7 @@ import { JournalRecovery } from "./journal-recovery.js";
 import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
 import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
+import type { RedisClient } from "./redis-connection.js";
 import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { settleWithin } from "./settle-within.js";
 
@@ -73,7 +73,7 @@ export class WorkerPool {
 
   private constructor(
     private readonly runtime: JobRuntime,
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     private readonly kills: KillSwitch,
     private readonly journal: JournalWriter,
     private readonly shutdownTimeout: number,
