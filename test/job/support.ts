@@ -98,14 +98,18 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Polls `check` until it returns a value other than undefined (or the test times out). */
+/** Polls `check` until it returns a value other than undefined, failing after `deadlineMs`. */
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
   everyMs = 50,
+  deadlineMs = 20_000,
 ): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
+    // A deadline, so a condition that never comes fails with a message instead of the test timeout.
+    if (Date.now() > deadline) throw new Error(`eventually: condition not met within ${deadlineMs} ms`);
     await sleep(everyMs);
   }
 }

@@ -38,7 +38,11 @@ describe("commands", () => {
     await t.db.createCollection("made");
     await expect(t.db.createCollection("made")).rejects.toMatchObject({ code: 48 });
     await t.db.collection("implicit").insertOne({ x: 1 });
-    const names = (await t.db.listCollections().toArray()).map((c) => c.name).sort();
+    // Other tests of this file share the database: look at this test's collections only.
+    const names = (await t.db.listCollections().toArray())
+      .map((c) => c.name)
+      .filter((name) => name === "implicit" || name === "made")
+      .sort();
     expect(names).toEqual(["implicit", "made"]);
     const filtered = await t.db.listCollections({ name: "made" }, { nameOnly: true }).toArray();
     expect(filtered).toEqual([{ name: "made", type: "collection" }]);
