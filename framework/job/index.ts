@@ -46,4 +46,5 @@ export type { JobProgress } from "./progress-throttle.js";
 export { ProgressThrottle } from "./progress-throttle.js";
 export { RunControl } from "./run-control.js";
 export { type InlineOptions, runInline } from "./run-inline.js";
+export { isServiceOutage, OUTAGE_RETRY_MS } from "./service-outage.js";
 export { isSysCollection, sourceTagged } from "./source-tagging.js";

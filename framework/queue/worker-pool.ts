@@ -8,6 +8,7 @@ import {
   type JournalEntry,
   JournalWriter,
   journalEntry,
+  OUTAGE_RETRY_MS,
   RunControl,
   type RunInput,
   type RunOutcome,
@@ -300,7 +301,7 @@ export class WorkerPool {
         throw new UnrecoverableError(outcome.error?.message ?? outcome.state);
       case "deferred":
         await markRun(job, data, "deferred", outcome);
-        await job.moveToDelayed(Date.now() + settings.deferTime * 1000, token);
+        await job.moveToDelayed(Date.now() + deferDelayMs(settings, outcome), token);
         throw new DelayedError();
       case "interrupted":
         await job.moveToDelayed(Date.now(), token);
@@ -309,6 +310,12 @@ export class WorkerPool {
         throw outcome.error ?? new Error(`job ${jobClass.jobName} failed`);
     }
   }
+}
+
+/** How long a deferred run waits: its `deferTime`, or less when an outage deferred it (services come back). */
+function deferDelayMs(settings: JobSettings, outcome: RunOutcome): number {
+  const deferMs = settings.deferTime * 1000;
+  return outcome.outage ? Math.min(deferMs, OUTAGE_RETRY_MS) : deferMs;
 }
 
 /** Records on the BullMQ job how a run ended that BullMQ cannot tell apart (deferred, killed, inactive). */
