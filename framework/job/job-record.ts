@@ -51,6 +51,8 @@ export interface JobRecord {
   sources: string[];
   /** Last error or defer message, null when none. */
   error: string | null;
+  /** Present when its worker died and no one runs it until a stalled check takes it back (state pending). */
+  workerLost?: true;
 }
 
 /** One finished run in `sys.journal`. */

@@ -27,6 +27,7 @@ import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
 import type { RedisClient } from "./redis-connection.js";
 import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { KEEP_COMPLETED, KEEP_FAILED } from "./retention.js";
+import { markLostWorkers } from "./worker-lost.js";
 
 /** Options of {@link JobQueue.enqueue}: settings that win over config and class, plus scheduling. */
 export interface EnqueueOptions extends EnqueueSettings {
@@ -121,17 +122,24 @@ export class JobQueue {
     const names = filter.name ? [filter.name] : await this.knownJobNames();
     const limit = filter.limit ?? 1_000;
     const records: JobRecord[] = [];
+    // A running job whose worker died shows as pending (worker lost): running ones are read for a pending filter.
+    const wanted = states?.has("pending") ? new Set([...states, "running" as JobState]) : states;
+    const read =
+      states?.has("pending") && !types.includes("active") ? [...types, "active" as BullState] : types;
     await Promise.all(
       names.map(async (name) => {
         const queue = this.queue(name);
-        for (const type of types) {
+        const found: JobRecord[] = [];
+        for (const type of read) {
           const jobs = (await queue.getJobs(type as never, 0, limit - 1)) as QueueJob[];
           for (const job of jobs) {
             if (!job) continue;
             const state = coreState(job, type);
-            if (state && (!states || states.has(state))) records.push(recordOf(job, state));
+            if (state && (!wanted || wanted.has(state))) found.push(recordOf(job, state));
           }
         }
+        const marked = await markLostWorkers(this.redis(), (id) => `${queue.toKey(id)}:lock`, found);
+        records.push(...marked.filter((r) => !states || states.has(r.state)));
       }),
     );
     return records.sort((a, b) => (b.enqueued?.getTime() ?? 0) - (a.enqueued?.getTime() ?? 0));
@@ -285,7 +293,11 @@ export class JobQueue {
     }
     const state = coreState(job, bullState as BullState);
     if (!state) return undefined;
-    return { job, record: recordOf(job, state) };
+    const queue = this.queue(job.name);
+    const [record] = await markLostWorkers(this.redis(), (key) => `${queue.toKey(key)}:lock`, [
+      recordOf(job, state),
+    ]);
+    return { job, record: record as JobRecord };
   }
 
   private async require(id: string): Promise<{ job: QueueJob; record: JobRecord }> {

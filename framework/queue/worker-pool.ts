@@ -37,11 +37,14 @@ export interface WorkerPoolOptions {
   jobs?: readonly string[];
   /** Seconds a graceful close waits for running jobs before interrupting them (default `worker.shutdownTimeout`). */
   shutdownTimeout?: number;
-  /** Milliseconds a worker's lock on a job lasts without renewal; a dead worker's job is recovered after it (default 30 000). */
+  /**
+   * Milliseconds a worker's lock on a job lasts without renewal; a dead worker's job is recovered after it
+   * (default config `worker.lockDuration`, 30 s).
+   */
   lockDuration?: number;
-  /** Milliseconds between checks for jobs whose worker died (default 30 000). */
+  /** Milliseconds between checks for jobs whose worker died (default config `worker.stalledInterval`, 30 s). */
   stalledInterval?: number;
-  /** Times a job may be recovered from a dead worker before it fails (default 2). */
+  /** Times a job may be recovered from a dead worker before it fails (default `worker.maxStalledCount`, 2). */
   maxStalledCount?: number;
   /** Close gracefully on SIGTERM and SIGINT (default false; `coco worker` turns it on). */
   handleSignals?: boolean;
@@ -137,10 +140,9 @@ export class WorkerPool {
           connection,
           prefix,
           concurrency: Math.min(concurrency, base.maxParallel),
-          // BullMQ takes a present-but-undefined option as given: pass only what is set.
-          ...(options.lockDuration !== undefined && { lockDuration: options.lockDuration }),
-          ...(options.stalledInterval !== undefined && { stalledInterval: options.stalledInterval }),
-          maxStalledCount: options.maxStalledCount ?? 2,
+          lockDuration: options.lockDuration ?? core.worker.lockDuration * 1000,
+          stalledInterval: options.stalledInterval ?? core.worker.stalledInterval * 1000,
+          maxStalledCount: options.maxStalledCount ?? core.worker.maxStalledCount,
         },
       );
       watchRedisErrors(worker, `worker ${jobClass.jobName}`, runtime.logger, runtime.redisUrl);

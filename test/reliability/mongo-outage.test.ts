@@ -8,7 +8,11 @@ import { stopChild } from "../../framework/embedded/process-tools.js";
 import { CoreJob, type JournalEntry } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue, startWorkerPool } from "../../framework/queue/index.js";
-import { createTestRuntime, eventually, sleep } from "../job/support.js";
+import { createTestRuntime, eventually as eventuallyWithin, sleep } from "../job/support.js";
+
+/** `eventually` with a deadline for a loaded machine (processes here start in seconds, not milliseconds). */
+const eventually = <T>(check: () => Promise<T | undefined> | T | undefined, everyMs = 50): Promise<T> =>
+  eventuallyWithin(check, everyMs, 60_000);
 
 /**
  * The outage here lasts 8 s, not the minute docs/contracts.md "Scale-out" speaks of: the client's server

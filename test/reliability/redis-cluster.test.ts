@@ -15,10 +15,14 @@ import {
 } from "../../framework/queue/index.js";
 import { JournalRecovery } from "../../framework/queue/journal-recovery.js";
 import { redisProbe } from "../../server/app/redis-probe.js";
-import { createTestRuntime, eventually, sleep } from "../job/support.js";
+import { createTestRuntime, eventually as eventuallyWithin, sleep } from "../job/support.js";
 import { startRedisCluster } from "../support/redis-cluster.js";
 import { testMongoUri } from "../support/services.js";
 import { reliabilityPlugin, Step } from "./checkpoint-job.js";
+
+/** `eventually` with a deadline for a loaded machine (processes here start in seconds, not milliseconds). */
+const eventually = <T>(check: () => Promise<T | undefined> | T | undefined, everyMs = 50): Promise<T> =>
+  eventuallyWithin(check, everyMs, 60_000);
 
 const args = z.object({ n: z.number().int() });
 
