@@ -159,7 +159,8 @@ class JobRun implements JobContext {
       }
     }
     const finished = new Date();
-    if (outage) {
+    // A worker pool writes its own per-run records (queue/run-records.ts); inline runs log here.
+    if (this.input.inline && outage) {
       this.logger.warn(
         `job deferred: MongoDB or Redis unreachable, no attempt used: ${error?.message ?? ""}`,
         {
@@ -167,7 +168,7 @@ class JobRun implements JobContext {
           outage: true,
         },
       );
-    } else if (state !== "complete" && state !== "interrupted") {
+    } else if (this.input.inline && state !== "complete" && state !== "interrupted") {
       this.logEnd(state, error);
     }
     const sources = this.sources.length > 1 ? [...new Set(this.sources)] : this.sources;

@@ -12,18 +12,22 @@ import {
   RunControl,
   type RunInput,
   type RunOutcome,
-  resolveSettings,
   restoreJobArgs,
   runJob,
   WorkerShutdownError,
+  withEnqueueSettings,
 } from "../job/index.js";
+import { retryDelay } from "./backoff.js";
 import type { QueueJob } from "./job-view.js";
+import { failuresOnlyQueues, journals } from "./journal-policy.js";
 import { JournalRecovery } from "./journal-recovery.js";
 import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
 import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
+import { applyRateLimit } from "./rate-limit.js";
 import type { RedisClient } from "./redis-connection.js";
 import { createRedis, watchRedisErrors } from "./redis-connection.js";
+import { RunRecords } from "./run-records.js";
 import { settleWithin } from "./settle-within.js";
 
 /** How long a close waits, after the shutdown timeout, for Redis to take the interrupted runs back. */
@@ -71,6 +75,7 @@ export class WorkerPool {
   private recoveryTimer: NodeJS.Timeout | undefined;
   private recovering: Promise<void> | undefined;
   private recoveryQueues: Queue[] = [];
+  private readonly records: RunRecords;
   private readonly signalHandler = (): void => {
     void this.close();
   };
@@ -85,7 +90,9 @@ export class WorkerPool {
     private readonly prefix: string,
     /** Job names this pool runs. */
     readonly jobNames: readonly string[],
-  ) {}
+  ) {
+    this.records = new RunRecords(runtime.logger, connection, prefix);
+  }
 
   /** Starts the pool; see {@link startWorkerPool}. */
   static async start(runtime: JobRuntime, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
@@ -132,6 +139,7 @@ export class WorkerPool {
       // cap (Infinity) any earlier cap is removed and BullMQ skips the pool-wide count on every fetch.
       if (Number.isFinite(base.maxParallel)) await queue.setGlobalConcurrency(base.maxParallel);
       else await queue.removeGlobalConcurrency();
+      await applyRateLimit(queue, base);
       queues.push(queue);
       const worker = new Worker<QueueJobData, QueueJobResult | undefined, string>(
         queueNameOf(jobClass.jobName),
@@ -143,6 +151,7 @@ export class WorkerPool {
           lockDuration: options.lockDuration ?? core.worker.lockDuration * 1000,
           stalledInterval: options.stalledInterval ?? core.worker.stalledInterval * 1000,
           maxStalledCount: options.maxStalledCount ?? core.worker.maxStalledCount,
+          settings: { backoffStrategy: retryDelay },
         },
       );
       watchRedisErrors(worker, `worker ${jobClass.jobName}`, runtime.logger, runtime.redisUrl);
@@ -169,7 +178,10 @@ export class WorkerPool {
       this.connection,
       this.runtime.mongo.sys<JournalEntry>("journal"),
       this.runtime.logger,
-      { settleMs: options.journalRecoverySettle ?? 30_000 },
+      {
+        settleMs: options.journalRecoverySettle ?? 30_000,
+        failuresOnly: failuresOnlyQueues(this.runtime, this.jobNames),
+      },
     );
     const sweep = (): void => {
       if (this.recovering || this.closing) return;
@@ -223,6 +235,7 @@ export class WorkerPool {
       clearInterval(this.recoveryTimer);
       if (!answered) this.disconnect();
       await this.journal.flush();
+      await this.records.flush();
       const quit = Promise.all([
         ...this.recoveryQueues.map((q) => q.close()),
         this.kills.close(),
@@ -253,7 +266,7 @@ export class WorkerPool {
   ): Promise<QueueJobResult | undefined> {
     const id = String(job.id);
     const data = job.data ?? { args: {} };
-    const settings = data.settings ? resolveSettings(jobClass.jobName, base, undefined, data.settings) : base;
+    const settings = data.settings ? withEnqueueSettings(jobClass.jobName, base, data.settings) : base;
     let args: unknown;
     try {
       args = restoreJobArgs(jobClass.jobName, jobClass.args, data.args, data.validated === true);
@@ -284,6 +297,7 @@ export class WorkerPool {
       writeProgress: (progress, sources) =>
         job.updateProgress({ ...progress, sources: [...sources] } satisfies QueueJobProgress),
     };
+    this.records.started(input, job.stalledCounter > 0);
     let outcome: RunOutcome;
     try {
       outcome = await runJob(input);
@@ -291,7 +305,8 @@ export class WorkerPool {
       this.running.delete(id);
       this.kills.unregister(id);
     }
-    if (outcome.state !== "interrupted") this.journal.add(journalEntry(input, outcome));
+    this.records.finished(input, outcome);
+    if (journals(settings, outcome.state)) this.journal.add(journalEntry(input, outcome));
     switch (outcome.state) {
       case "complete":
         this.journal.touchLastRuntime(jobClass.jobName, outcome.finished);

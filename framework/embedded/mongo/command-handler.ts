@@ -4,6 +4,7 @@ import { CommandError, ErrorCodes } from "./command-error.js";
 import { adminCommands } from "./commands/admin.js";
 import { aggregateCommands } from "./commands/aggregate.js";
 import { authCommands, PRE_AUTH_COMMANDS } from "./commands/auth.js";
+import { bulkWriteCommands } from "./commands/bulk-write.js";
 import { catalogCommands } from "./commands/catalog.js";
 import { type CommandContext, type CommandDef, str } from "./commands/command-kit.js";
 import { CommandServices } from "./commands/command-services.js";
@@ -43,6 +44,7 @@ const GENERIC_FIELDS = new Set([
  */
 export class CommandHandler {
   private readonly commands = new Map<string, CommandDef>();
+  private readonly services: CommandServices;
 
   /**
    * @param storage the databases.
@@ -58,13 +60,15 @@ export class CommandHandler {
     private readonly authenticator?: ScramAuthenticator,
   ) {
     const services = new CommandServices(storage, cursors);
+    this.services = services;
     for (const table of [
-      handshakeCommands(authenticator),
+      handshakeCommands(services, authenticator),
       authCommands(authenticator),
       adminCommands(services),
       catalogCommands(services),
       readCommands(services),
       writeCommands(services),
+      bulkWriteCommands(services),
       indexCommands(services),
       aggregateCommands(services),
     ]) {
@@ -98,6 +102,7 @@ export class CommandHandler {
         }
       }
       const db = str(cmd.$db, "$db");
+      this.services.sessions.touch(cmd.lsid, ctx.auth.user);
       const reply = await def.run(cmd, db, ctx);
       if (def.writes) await this.durable();
       return { ...reply, ok: 1 };

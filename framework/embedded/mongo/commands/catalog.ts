@@ -1,9 +1,10 @@
 /** Databases and collections: listDatabases, listCollections, create, drop, dropDatabase, renameCollection. */
-import { cloneValue, type Doc } from "../bson-values.js";
+import { cloneValue, type Doc, isPlainObject } from "../bson-values.js";
+import { parseCollation } from "../collation.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import { compileFilter } from "../mingo-adapter.js";
-import { type CommandTable, optDoc, optNumber, rejectCollation, str } from "./command-kit.js";
-import type { CommandServices } from "./command-services.js";
+import { type CommandTable, optDoc, optNumber, str } from "./command-kit.js";
+import { type CommandServices, isView } from "./command-services.js";
 
 function listDatabases(s: CommandServices, cmd: Doc): Doc {
   let databases: Doc[] = s.storage.databaseNames().map((name) => {
@@ -19,13 +20,17 @@ function listDatabases(s: CommandServices, cmd: Doc): Doc {
 }
 
 function listCollections(s: CommandServices, cmd: Doc, db: string): Doc {
-  let items: Doc[] = s.storage.collections(db).map((c) => ({
-    name: c.name,
-    type: "collection",
-    options: cloneValue(c.options),
-    info: { readOnly: false },
-    idIndex: { v: 2, key: { _id: 1 }, name: "_id_" },
-  }));
+  let items: Doc[] = s.storage.collections(db).map((c) =>
+    isView(c)
+      ? { name: c.name, type: "view", options: cloneValue(c.options), info: { readOnly: true } }
+      : {
+          name: c.name,
+          type: "collection",
+          options: cloneValue(c.options),
+          info: { readOnly: false },
+          idIndex: { v: 2, key: { _id: 1 }, name: "_id_" },
+        },
+  );
   const filter = optDoc(cmd.filter, "filter");
   if (filter) items = items.filter(compileFilter(filter));
   if (cmd.nameOnly === true) items = items.map((i) => ({ name: i.name, type: i.type }));
@@ -33,13 +38,52 @@ function listCollections(s: CommandServices, cmd: Doc, db: string): Doc {
   return s.cursorReply(`${db}.$cmd.listCollections`, items, optNumber(cursor?.batchSize, "batchSize"));
 }
 
+function createView(s: CommandServices, cmd: Doc, db: string, name: string): Doc {
+  const viewOn = str(cmd.viewOn, "viewOn");
+  const pipeline = cmd.pipeline ?? [];
+  if (!Array.isArray(pipeline) || !pipeline.every(isPlainObject)) {
+    throw new CommandError(ErrorCodes.TypeMismatch, "'pipeline' must be an array of documents");
+  }
+  for (const stage of pipeline as Doc[]) {
+    const op = Object.keys(stage)[0];
+    if (op === "$out" || op === "$merge") {
+      throw new CommandError(
+        ErrorCodes.OptionNotSupportedOnView,
+        `${op} cannot be used in a view definition`,
+      );
+    }
+  }
+  for (const option of ["capped", "size", "max", "validator", "validationLevel", "validationAction"]) {
+    if (cmd[option] !== undefined) {
+      throw new CommandError(ErrorCodes.InvalidOptions, `option '${option}' is not allowed for a view`);
+    }
+  }
+  if (cmd.collation !== undefined) {
+    throw new CommandError(
+      ErrorCodes.NotImplemented,
+      "a view collation is not supported by the embedded MongoDB server",
+    );
+  }
+  s.storage.create(db, name, { viewOn, pipeline });
+  // A view on itself (or a cycle through other views) is refused, as MongoDB does.
+  try {
+    s.viewDocuments(db, name);
+  } catch (error) {
+    s.storage.drop(db, name);
+    throw error instanceof CommandError && error.code === ErrorCodes.ViewDepthLimitExceeded
+      ? new CommandError(ErrorCodes.GraphContainsCycle, `View cycle detected for ${db}.${name}`)
+      : error;
+  }
+  return {};
+}
+
 function create(s: CommandServices, cmd: Doc, db: string): Doc {
   const name = str(cmd.create, "create");
+  if (cmd.viewOn !== undefined) return createView(s, cmd, db, name);
   for (const option of [
     "capped",
     "validator",
     "timeseries",
-    "viewOn",
     "pipeline",
     "clusteredIndex",
     "encryptedFields",
@@ -51,8 +95,8 @@ function create(s: CommandServices, cmd: Doc, db: string): Doc {
       );
     }
   }
-  rejectCollation(cmd);
-  s.storage.create(db, name, {});
+  const collation = parseCollation(cmd.collation);
+  s.storage.create(db, name, collation ? { collation: collation.spec } : {});
   return {};
 }
 

@@ -3,6 +3,7 @@ import { Long } from "bson";
 import type { ConnectionAuthState } from "../auth/scram-authenticator.js";
 import { type Doc, isPlainObject } from "../bson-values.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
+import { evaluateVariables } from "../mingo-adapter.js";
 
 /** Per-connection facts and state a command may need (one object per connection, kept across commands). */
 export interface CommandContext {
@@ -63,20 +64,14 @@ export function cursorIdOf(value: unknown): number {
   throw new CommandError(ErrorCodes.TypeMismatch, "cursor id must be an int64");
 }
 
-/** Refuses a collation other than `simple` (the server compares strings by code point only). */
-export function rejectCollation(cmd: Doc): void {
-  const collation = cmd.collation;
-  if (collation === undefined) return;
-  if (isPlainObject(collation) && collation.locale === "simple") return;
-  throw new CommandError(
-    ErrorCodes.NotImplemented,
-    "collation is not supported by the embedded MongoDB server",
-  );
-}
-
 /** A `writeErrors` entry for the statement at `index`. */
 export function writeError(index: number, error: unknown): Doc {
   if (error instanceof CommandError)
     return { index, code: error.code, errmsg: error.message, ...error.extra };
   return { index, code: ErrorCodes.BadValue, errmsg: error instanceof Error ? error.message : String(error) };
+}
+
+/** A command's `let` variables, evaluated (each value is an expression). */
+export function optLet(value: unknown): Doc | undefined {
+  return evaluateVariables(optDoc(value, "let"));
 }

@@ -1,20 +1,31 @@
 import { calculateObjectSize, Long } from "bson";
-import { canonicalKey, type Doc, isPlainObject } from "../bson-values.js";
+import { canonicalKey, cloneValue, type Doc, isPlainObject } from "../bson-values.js";
+import { type Collation, parseCollation } from "../collation.js";
 import type { CollectionStore } from "../collection-store.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import type { CursorRegistry } from "../cursor-registry.js";
-import { compileFilter } from "../mingo-adapter.js";
+import { compileFilter, runPipeline } from "../mingo-adapter.js";
+import { SessionCache } from "../session-cache.js";
 import type { StorageEngine } from "../storage-engine.js";
 import { MAX_BSON_OBJECT_SIZE } from "../wire-protocol.js";
 import { str } from "./command-kit.js";
 
 const DEFAULT_BATCH_SIZE = 101;
+/** MongoDB's limit on views defined on views. */
+const MAX_VIEW_DEPTH = 20;
+
+/** True for a catalog entry that is a view (`create` with `viewOn`). */
+export function isView(store: CollectionStore | undefined): boolean {
+  return typeof store?.options.viewOn === "string";
+}
 /** Room left in a reply for the cursor envelope around a batch. */
 const BATCH_BYTES = MAX_BSON_OBJECT_SIZE - 16 * 1024;
 
 /** The server state command families work on, and the helpers several of them use. */
 export class CommandServices {
   readonly startedAt = Date.now();
+  /** Logical sessions seen, for `$listLocalSessions`. */
+  readonly sessions = new SessionCache();
 
   /**
    * @param storage the databases.
@@ -30,19 +41,80 @@ export class CommandServices {
     return this.storage.get(db, str(cmd[name], "collection name"));
   }
 
+  /** A collection to write to (created implicitly); a view answers CommandNotSupportedOnView (166). */
+  writable(db: string, name: string): CollectionStore {
+    const store = this.storage.get(db, name);
+    if (isView(store)) {
+      throw new CommandError(
+        ErrorCodes.CommandNotSupportedOnView,
+        `Namespace ${db}.${name} is a view, not a collection`,
+      );
+    }
+    return store ?? this.storage.getOrCreate(db, name);
+  }
+
+  /** Documents of a collection, for `$lookup` and friends (copies; views run their pipeline). */
+  resolver(db: string): (coll: string) => Doc[] {
+    return (coll) => {
+      const store = this.storage.get(db, coll);
+      return isView(store) ? this.viewDocuments(db, coll) : [...(store?.docs.values() ?? [])].map(cloneValue);
+    };
+  }
+
+  /** The documents a view shows: its source (a collection or another view) through its pipeline. */
+  viewDocuments(db: string, name: string, depth = 0): Doc[] {
+    if (depth > MAX_VIEW_DEPTH) {
+      throw new CommandError(
+        ErrorCodes.ViewDepthLimitExceeded,
+        `View depth too deep or view cycle detected; maximum depth is ${MAX_VIEW_DEPTH}`,
+      );
+    }
+    const store = this.storage.get(db, name);
+    if (!store) return [];
+    if (!isView(store)) return [...store.docs.values()];
+    const source = this.viewDocuments(db, store.options.viewOn as string, depth + 1);
+    return runPipeline(source, (store.options.pipeline as Doc[] | undefined) ?? [], this.resolver(db));
+  }
+
+  /**
+   * Documents of a namespace matching a filter: through the indexes for a collection, through the view's
+   * pipeline (then the filter) for a view.
+   */
+  selectIn(db: string, name: string, filter: Doc | undefined, variables?: Doc, collation?: Collation): Doc[] {
+    const store = this.storage.get(db, name);
+    if (!isView(store)) return this.select(store, filter, variables, collation);
+    const test = compileFilter(filter, variables, collation);
+    return this.viewDocuments(db, name).filter(test);
+  }
+
   /** Documents of a collection matching a filter, through an index where one applies. */
-  select(store: CollectionStore | undefined, filter: Doc | undefined, variables?: Doc): Doc[] {
+  select(
+    store: CollectionStore | undefined,
+    filter: Doc | undefined,
+    variables?: Doc,
+    collation?: Collation,
+  ): Doc[] {
     if (!store) {
-      compileFilter(filter, variables); // still reject an invalid filter
+      compileFilter(filter, variables, collation); // still reject an invalid filter
       return [];
     }
-    const test = compileFilter(filter, variables);
-    const plan = store.plan(filter);
+    const test = compileFilter(filter, variables, collation);
+    // The indexes order strings by code point: under a collation every document is matched instead.
+    const plan = collation ? undefined : store.plan(filter);
     if (plan?.exact) return plan.docs;
     const candidates = plan?.docs ?? store.docs.values();
     const out: Doc[] = [];
     for (const doc of candidates) if (test(doc)) out.push(doc);
     return out;
+  }
+
+  /**
+   * The collation of an operation: its own `collation` option, else the collection's default (from
+   * `create`), else none (binary comparison).
+   */
+  collationFor(option: unknown, store: CollectionStore | undefined): Collation | undefined {
+    if (option !== undefined) return parseCollation(option);
+    return parseCollation(store?.options.collation);
   }
 
   /** Refuses a hint that names no existing index (BadValue, as MongoDB). */

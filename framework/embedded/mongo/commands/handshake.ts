@@ -4,12 +4,13 @@ import { type Doc, isPlainObject } from "../bson-values.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE_BYTES, MAX_WRITE_BATCH_SIZE } from "../wire-protocol.js";
 import type { CommandContext, CommandDef, CommandTable } from "./command-kit.js";
+import type { CommandServices } from "./command-services.js";
 
-/** The wire version range advertised: MongoDB 7.0's command set. */
-const MAX_WIRE_VERSION = 21;
+/** The wire version range advertised: MongoDB 8.0's command set (client-level bulkWrite, sort in updates). */
+const MAX_WIRE_VERSION = 25;
 /** The MongoDB version this server behaves as. */
-export const SERVER_VERSION = "7.0.0";
-const VERSION_ARRAY = [7, 0, 0, 0];
+export const SERVER_VERSION = "8.0.0";
+const VERSION_ARRAY = [8, 0, 0, 0];
 
 /**
  * What `hello` adds for authentication: `saslSupportedMechs` for a known user, and the first SCRAM step
@@ -74,7 +75,10 @@ function buildInfo(): Doc {
 }
 
 /** hello/isMaster, ping, buildInfo, whatsmyuri, getParameter and the session commands (no-ops). */
-export function handshakeCommands(authenticator: ScramAuthenticator | undefined): CommandTable {
+export function handshakeCommands(
+  s: CommandServices,
+  authenticator: ScramAuthenticator | undefined,
+): CommandTable {
   const helloDef: CommandDef = { run: (cmd, _db, ctx) => hello(cmd, ctx, authenticator) };
   const buildInfoDef: CommandDef = { run: () => buildInfo() };
   const table: CommandTable = {
@@ -87,13 +91,13 @@ export function handshakeCommands(authenticator: ScramAuthenticator | undefined)
     whatsmyuri: { run: () => ({ you: "127.0.0.1" }) },
     getParameter: { run: () => ({}) },
   };
-  for (const name of [
-    "endSessions",
-    "killSessions",
-    "killAllSessions",
-    "refreshSessions",
-    "killAllSessionsByPattern",
-  ]) {
+  table.endSessions = {
+    run: (cmd) => {
+      s.sessions.end(cmd.endSessions);
+      return {};
+    },
+  };
+  for (const name of ["killSessions", "killAllSessions", "refreshSessions", "killAllSessionsByPattern"]) {
     table[name] = { run: () => ({}) };
   }
   return table;

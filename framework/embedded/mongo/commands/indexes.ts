@@ -1,6 +1,7 @@
 /** Indexes: createIndexes, listIndexes, dropIndexes. */
 import { Long } from "bson";
 import { canonicalKey, cloneValue, type Doc, isPlainObject } from "../bson-values.js";
+import { parseCollation } from "../collation.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import type { IndexSpec } from "../secondary-index.js";
 import { type CommandDef, type CommandTable, optDoc, optNumber, str } from "./command-kit.js";
@@ -23,6 +24,7 @@ const INDEX_OPTIONS = new Set([
   "v",
   "ns",
   "hidden",
+  "collation",
 ]);
 
 function createIndexes(s: CommandServices, cmd: Doc, db: string): Doc {
@@ -32,16 +34,10 @@ function createIndexes(s: CommandServices, cmd: Doc, db: string): Doc {
     throw new CommandError(ErrorCodes.TypeMismatch, "'indexes' must be a non-empty array of documents");
   }
   const existed = s.storage.get(db, name);
-  const store = existed ?? s.storage.getOrCreate(db, name);
+  const store = s.writable(db, name);
   const numIndexesBefore = store.indexes.size + 1;
   for (const raw of specs as Doc[]) {
     for (const option of Object.keys(raw)) {
-      if (option === "collation") {
-        throw new CommandError(
-          ErrorCodes.NotImplemented,
-          "index collation is not supported by the embedded server",
-        );
-      }
       if (!INDEX_OPTIONS.has(option)) {
         throw new CommandError(197, `The field '${option}' is not valid for an index specification`);
       }
@@ -65,6 +61,9 @@ function createIndexes(s: CommandServices, cmd: Doc, db: string): Doc {
     if (raw.sparse === true) spec.sparse = true;
     const partial = optDoc(raw.partialFilterExpression, "partialFilterExpression");
     if (partial) spec.partialFilterExpression = partial;
+    // An index without its own collation takes the collection's default, as in MongoDB.
+    const collation = parseCollation(raw.collation === undefined ? store.options.collation : raw.collation);
+    if (collation) spec.collation = collation.spec;
     const ttl = optNumber(raw.expireAfterSeconds, "expireAfterSeconds");
     if (ttl !== undefined) spec.expireAfterSeconds = ttl;
     if (canonicalKey(normalized) === canonicalKey({ _id: 1 }) && indexName === "_id_") continue;

@@ -3,7 +3,7 @@ import { Long } from "bson";
 import { canonicalKey, compareValues, type Doc, getPath } from "../bson-values.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import { shapeResults } from "../mingo-adapter.js";
-import { type CommandTable, cursorIdOf, optDoc, optNumber, rejectCollation, str } from "./command-kit.js";
+import { type CommandTable, cursorIdOf, optDoc, optLet, optNumber, str } from "./command-kit.js";
 import type { CommandServices } from "./command-services.js";
 
 function find(s: CommandServices, cmd: Doc, db: string): Doc {
@@ -16,8 +16,8 @@ function find(s: CommandServices, cmd: Doc, db: string): Doc {
       );
     }
   }
-  rejectCollation(cmd);
   const store = s.storage.get(db, name);
+  const collation = s.collationFor(cmd.collation, store);
   s.checkHint(store, cmd.hint);
   const limit = optNumber(cmd.limit, "limit") ?? 0;
   const skip = optNumber(cmd.skip, "skip") ?? 0;
@@ -27,8 +27,11 @@ function find(s: CommandServices, cmd: Doc, db: string): Doc {
     throw new CommandError(ErrorCodes.BadValue, "BatchSize value must be non-negative");
   }
   const filter = optDoc(cmd.filter, "filter");
-  const matches = s.select(store, filter, optDoc(cmd.let, "let"));
+  const variables = optLet(cmd.let);
+  const matches = s.selectIn(db, name, filter, variables, collation);
   const docs = shapeResults(matches, {
+    collation,
+    variables,
     sort: optDoc(cmd.sort, "sort"),
     skip,
     limit: Math.abs(limit),
@@ -75,30 +78,36 @@ function killCursors(s: CommandServices, cmd: Doc): Doc {
 }
 
 function count(s: CommandServices, cmd: Doc, db: string): Doc {
-  rejectCollation(cmd);
   const store = s.store(cmd, "count", db);
+  const collation = s.collationFor(cmd.collation, store);
   s.checkHint(store, cmd.hint);
   const skip = optNumber(cmd.skip, "skip") ?? 0;
   const limit = Math.abs(optNumber(cmd.limit, "limit") ?? 0);
-  let n = Math.max(0, s.select(store, optDoc(cmd.query, "query")).length - skip);
+  const name = str(cmd.count, "count");
+  let n = Math.max(0, s.selectIn(db, name, optDoc(cmd.query, "query"), undefined, collation).length - skip);
   if (limit > 0) n = Math.min(n, limit);
   return { n };
 }
 
 function distinct(s: CommandServices, cmd: Doc, db: string): Doc {
-  rejectCollation(cmd);
-  const store = s.store(cmd, "distinct", db);
+  const name = str(cmd.distinct, "distinct");
+  const collation = s.collationFor(cmd.collation, s.storage.get(db, name));
   const key = str(cmd.key, "key");
   const seen = new Map<string, unknown>();
-  for (const doc of s.select(store, optDoc(cmd.query, "query"))) {
+  for (const doc of s.selectIn(db, name, optDoc(cmd.query, "query"), undefined, collation)) {
     const value = getPath(doc, key);
     if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) {
-      const k = canonicalKey(v);
+      // Under a collation, strings that compare equal are one value (the first one seen).
+      const k = collation && typeof v === "string" ? `c${collation.key(v)}` : canonicalKey(v);
       if (!seen.has(k)) seen.set(k, v);
     }
   }
-  return { values: [...seen.values()].sort(compareValues) };
+  const compare = (a: unknown, b: unknown) =>
+    collation && typeof a === "string" && typeof b === "string"
+      ? collation.compare(a, b)
+      : compareValues(a, b);
+  return { values: [...seen.values()].sort(compare) };
 }
 
 /** The read commands. */

@@ -5,7 +5,7 @@ import type { CollectionStore } from "../collection-store.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import { applyUpdate, isOperatorUpdate, shapeResults, upsertSeed } from "../mingo-adapter.js";
 import { MAX_WRITE_BATCH_SIZE } from "../wire-protocol.js";
-import { type CommandTable, optDoc, optNumber, rejectCollation, str, writeError } from "./command-kit.js";
+import { type CommandTable, optDoc, optLet, optNumber, str, writeError } from "./command-kit.js";
 import type { CommandServices } from "./command-services.js";
 
 function statements(cmd: Doc, field: string): Doc[] {
@@ -19,19 +19,23 @@ function statements(cmd: Doc, field: string): Doc[] {
   return docs;
 }
 
+/** Inserts one document (an `_id` is added when missing). */
+export function insertDocument(s: CommandServices, store: CollectionStore, doc: Doc): void {
+  // MongoDB 5.0+ stores `$`-prefixed field names as given (but not inside `_id`, see CollectionStore).
+  // The document was decoded for this request only, so it can be stored without a copy.
+  s.storage.insert(store, doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc));
+}
+
 function insert(s: CommandServices, cmd: Doc, db: string): Doc {
   const name = str(cmd.insert, "insert");
   const docs = statements(cmd, "documents");
   const ordered = cmd.ordered !== false;
-  const store = s.storage.getOrCreate(db, name);
+  const store = s.writable(db, name);
   let n = 0;
   const writeErrors: Doc[] = [];
   for (let i = 0; i < docs.length; i++) {
     try {
-      // MongoDB 5.0+ stores `$`-prefixed field names as given: no check here either.
-      const doc = docs[i];
-      // The document was decoded for this request only, so it can be stored without a copy.
-      s.storage.insert(store, doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc));
+      insertDocument(s, store, docs[i]);
       n++;
     } catch (error) {
       writeErrors.push(writeError(i, error));
@@ -50,13 +54,17 @@ function upsertDocument(filter: Doc | undefined, update: Doc | Doc[], variables?
   return idFirst(doc);
 }
 
-function updateOne(s: CommandServices, store: CollectionStore, spec: Doc, variables?: Doc): Doc {
+/**
+ * Runs one update statement (`{q, u, multi, upsert, arrayFilters, hint, sort, collation}`); returns
+ * `{matched, modified, upserted?}`.
+ */
+export function updateStatement(s: CommandServices, store: CollectionStore, spec: Doc, variables?: Doc): Doc {
   const filter = optDoc(spec.q, "q") ?? {};
   const update = spec.u;
   if (!(isPlainObject(update) || (Array.isArray(update) && update.every(isPlainObject)))) {
     throw new CommandError(ErrorCodes.FailedToParse, "'u' must be a document or a pipeline");
   }
-  rejectCollation(spec);
+  const collation = s.collationFor(spec.collation, store);
   s.checkHint(store, spec.hint);
   const multi = spec.multi === true;
   if (multi && !Array.isArray(update) && !isOperatorUpdate(update)) {
@@ -66,10 +74,10 @@ function updateOne(s: CommandServices, store: CollectionStore, spec: Doc, variab
     );
   }
   const arrayFilters = Array.isArray(spec.arrayFilters) ? (spec.arrayFilters as Doc[]) : undefined;
-  let matches = s.select(store, filter, variables);
+  let matches = s.select(store, filter, variables, collation);
   if (!multi && matches.length > 1) {
     const sort = optDoc(spec.sort, "sort");
-    matches = sort ? shapeResults(matches, { sort, limit: 1 }) : matches.slice(0, 1);
+    matches = sort ? shapeResults(matches, { sort, limit: 1, collation }) : matches.slice(0, 1);
   }
   if (matches.length === 0) {
     if (spec.upsert !== true) return { matched: 0, modified: 0 };
@@ -79,7 +87,7 @@ function updateOne(s: CommandServices, store: CollectionStore, spec: Doc, variab
   }
   let modified = 0;
   for (const doc of matches) {
-    const out = applyUpdate(doc, update, { inserting: false, filter, arrayFilters, variables });
+    const out = applyUpdate(doc, update, { inserting: false, filter, arrayFilters, variables, collation });
     if (out.modified) {
       s.storage.replace(store, out.doc);
       modified++;
@@ -92,15 +100,15 @@ function update(s: CommandServices, cmd: Doc, db: string): Doc {
   const name = str(cmd.update, "update");
   const updates = statements(cmd, "updates");
   const ordered = cmd.ordered !== false;
-  const variables = optDoc(cmd.let, "let");
-  const store = s.storage.getOrCreate(db, name);
+  const variables = optLet(cmd.let);
+  const store = s.writable(db, name);
   let n = 0;
   let nModified = 0;
   const upserted: Doc[] = [];
   const writeErrors: Doc[] = [];
   for (let i = 0; i < updates.length; i++) {
     try {
-      const r = updateOne(s, store, updates[i], variables);
+      const r = updateStatement(s, store, updates[i], variables);
       n += r.matched as number;
       nModified += r.modified as number;
       if (r.upserted !== undefined) {
@@ -120,27 +128,37 @@ function update(s: CommandServices, cmd: Doc, db: string): Doc {
   };
 }
 
+/** Runs one delete statement (`{q, limit, hint, collation}`); returns how many documents it deleted. */
+export function deleteStatement(
+  s: CommandServices,
+  store: CollectionStore | undefined,
+  spec: Doc,
+  variables: Doc | undefined,
+): number {
+  const collation = s.collationFor(spec.collation, store);
+  s.checkHint(store, spec.hint);
+  const limit = optNumber(spec.limit, "limit") ?? 0;
+  if (limit !== 0 && limit !== 1)
+    throw new CommandError(ErrorCodes.FailedToParse, "The limit field in delete objects must be 0 or 1");
+  if (!store) return 0;
+  let matches = s.select(store, optDoc(spec.q, "q") ?? {}, variables, collation);
+  if (limit === 1) matches = matches.slice(0, 1);
+  for (const doc of matches) s.storage.delete(store, doc);
+  return matches.length;
+}
+
 function remove(s: CommandServices, cmd: Doc, db: string): Doc {
   const name = str(cmd.delete, "delete");
   const deletes = statements(cmd, "deletes");
   const ordered = cmd.ordered !== false;
-  const variables = optDoc(cmd.let, "let");
+  const variables = optLet(cmd.let);
   const store = s.storage.get(db, name);
+  if (store) s.writable(db, name);
   let n = 0;
   const writeErrors: Doc[] = [];
   for (let i = 0; i < deletes.length; i++) {
     try {
-      const spec = deletes[i];
-      rejectCollation(spec);
-      s.checkHint(store, spec.hint);
-      const limit = optNumber(spec.limit, "limit") ?? 0;
-      if (limit !== 0 && limit !== 1)
-        throw new CommandError(ErrorCodes.FailedToParse, "The limit field in delete objects must be 0 or 1");
-      if (!store) continue;
-      let matches = s.select(store, optDoc(spec.q, "q") ?? {}, variables);
-      if (limit === 1) matches = matches.slice(0, 1);
-      for (const doc of matches) s.storage.delete(store, doc);
-      n += matches.length;
+      n += deleteStatement(s, store, deletes[i], variables);
     } catch (error) {
       writeErrors.push(writeError(i, error));
       if (ordered) break;
@@ -154,10 +172,9 @@ function findAndModify(s: CommandServices, cmd: Doc, db: string): Doc {
   const filter = optDoc(cmd.query, "query") ?? {};
   const sort = optDoc(cmd.sort, "sort");
   const fields = optDoc(cmd.fields, "fields");
-  const variables = optDoc(cmd.let, "let");
+  const variables = optLet(cmd.let);
   const removing = cmd.remove === true;
   const change = cmd.update;
-  rejectCollation(cmd);
   if (removing && change !== undefined) {
     throw new CommandError(ErrorCodes.FailedToParse, "Cannot specify both an update and remove=true");
   }
@@ -169,10 +186,12 @@ function findAndModify(s: CommandServices, cmd: Doc, db: string): Doc {
   }
   const project = (doc: Doc | undefined): Doc | null =>
     doc ? (fields ? (shapeResults([doc], { projection: fields })[0] ?? null) : doc) : null;
-  const store = removing ? s.storage.get(db, name) : s.storage.getOrCreate(db, name);
+  const store = removing ? s.storage.get(db, name) : s.writable(db, name);
+  if (store) s.writable(db, name);
   s.checkHint(store, cmd.hint);
-  let matches = s.select(store, filter, variables);
-  if (sort && matches.length > 1) matches = shapeResults(matches, { sort, limit: 1 });
+  const collation = s.collationFor(cmd.collation, store);
+  let matches = s.select(store, filter, variables, collation);
+  if (sort && matches.length > 1) matches = shapeResults(matches, { sort, limit: 1, collation });
   const found = matches[0];
   if (removing) {
     if (!found || !store) return { lastErrorObject: { n: 0 }, value: null };
@@ -193,7 +212,7 @@ function findAndModify(s: CommandServices, cmd: Doc, db: string): Doc {
     };
   }
   const arrayFilters = Array.isArray(cmd.arrayFilters) ? (cmd.arrayFilters as Doc[]) : undefined;
-  const out = applyUpdate(found, change, { inserting: false, filter, arrayFilters, variables });
+  const out = applyUpdate(found, change, { inserting: false, filter, arrayFilters, variables, collation });
   if (out.modified) s.storage.replace(target, out.doc);
   return {
     lastErrorObject: { n: 1, updatedExisting: true },
