@@ -10,7 +10,7 @@ export function formatJobList(records: readonly JobRecord[]): string {
   const rows = records.map((r) => [
     r.id,
     r.name,
-    r.state,
+    r.workerLost ? "worker lost" : r.state,
     `${Math.round(r.progress.value * 100)}%`,
     `${r.attempts}/${r.attempts + r.attemptsLeft}`,
     iso(r.enqueued),
@@ -51,7 +51,7 @@ export function formatJobDetail(record: JobRecord): string {
   const lines: [string, string][] = [
     ["id", record.id],
     ["name", record.name],
-    ["state", record.state],
+    ["state", record.workerLost ? "worker lost" : record.state],
     ["args", JSON.stringify(record.args)],
     [
       "progress",
