@@ -133,6 +133,38 @@ for (const action of ["kill", "restart", "remove"] as const) {
     });
 }
 
+program
+  .command("logs")
+  .description("print a job's log records, oldest first")
+  .argument("<id>", "job id")
+  .option("--follow", "keep printing new records until the job has ended")
+  .option("--json", "print JSON (one record per line with --follow)")
+  .action(async (id: string, o: { follow?: boolean; json?: boolean }) => {
+    const { logsCommand } = await import("./commands/console-commands.js");
+    await logsCommand(id, o);
+  });
+
+program
+  .command("types")
+  .description("list job types with counts per state, paused, schedule and next run")
+  .option("--json", "print JSON")
+  .action(async (o: { json?: boolean }) => {
+    const { typesCommand } = await import("./commands/console-commands.js");
+    await typesCommand(o);
+  });
+
+for (const action of ["pause", "resume"] as const) {
+  program
+    .command(action)
+    .description(`${action} a job type on every worker`)
+    .argument("<job>", "job name")
+    .option("--json", "print JSON")
+    .action(async (job: string, o: { json?: boolean }) => {
+      const { pauseCommand } = await import("./commands/console-commands.js");
+      await pauseCommand(action, job, o);
+    });
+}
+
 const role = program.command("role").description("manage users and roles");
 role
   .command("add")

@@ -18,6 +18,7 @@ export { RoleStore } from "./auth/role-store.js";
 export { safeNext } from "./auth/safe-next.js";
 export { isStateChangingMethod, SameOriginRule } from "./auth/same-origin-rule.js";
 export type { AuthUser, NewRole, RoleCredentials, RoleDocument, RoleInfo, RolePatch } from "./auth/types.js";
+export { type ConsolePageOptions, consolePage, type NavPage, withConsoleLayout } from "./console/layout.js";
 export { HttpError } from "./errors/http-error.js";
 export { LOGIN_API_PATH, LOGIN_PAGE_PATH, LOGOUT_API_PATH } from "./pages/login-page.js";
 export { escapeHtml, type HtmlPageOptions, htmlPage } from "./reply/html.js";
@@ -28,7 +29,7 @@ export { asTable, type Table } from "./reply/table.js";
 export type { Envelope, ReplyFormat } from "./reply/types.js";
 export { arg, type Bounds } from "./request/arg.js";
 export { getArgument, getArguments, rawArgument } from "./request/get-argument.js";
-export { Core4Router, type RouteInfo } from "./router/core4-router.js";
+export { Core4Router, type PageInfo, type RouteInfo } from "./router/core4-router.js";
 export { defineRoutes, type PluginRoutes } from "./router/define-routes.js";
 export type {
   Core4Context,

@@ -91,6 +91,8 @@ export const coreConfigSchema = z.strictObject({
       receiveTimeout: z.number().int().positive().default(15_000),
       /** Report computations (routes declared `heavy`) one user may have running at once; more get 429. */
       reportConcurrency: z.number().int().min(1).default(4),
+      /** When set, `GET /metrics` needs `Authorization: Bearer <this token>` (open otherwise). */
+      metricsToken: z.string().min(16).optional(),
     })
     .prefault({}),
   worker: z

@@ -5,6 +5,7 @@ import {
   reply,
   replyHtml,
   type ServerRuntime,
+  withConsoleLayout,
 } from "core4ts/server";
 import type { CalendarDay } from "./calendar-day.js";
 import { renderChart } from "./chart/render-chart.js";
@@ -72,6 +73,7 @@ function text(value: unknown): string | undefined {
  * standalone SVG chart.
  */
 export const usageRoutes = defineRoutes((router, { runtime }) => {
+  router.page(USAGE_PATH, "Usage: logins");
   router.getOrPost(USAGE_PATH, async (ctx) => {
     const timezone = usageConfig(runtime).timezone;
     const form = {
@@ -84,11 +86,13 @@ export const usageRoutes = defineRoutes((router, { runtime }) => {
       report = await loadReport(ctx, runtime);
     } catch (error) {
       if (!(error instanceof ReportArgumentError)) throw error;
-      replyHtml(ctx, renderPage({ basePath: USAGE_PATH, form, error: error.message, timezone }), 400);
+      const page = renderPage({ basePath: USAGE_PATH, form, error: error.message, timezone });
+      replyHtml(ctx, withConsoleLayout(ctx, page), 400);
       return;
     }
     const svg = renderChart(report.rows, { title: chartTitle(report) });
-    replyHtml(ctx, renderPage({ basePath: USAGE_PATH, report, svg, form, timezone }));
+    const page = renderPage({ basePath: USAGE_PATH, report, svg, form, timezone });
+    replyHtml(ctx, withConsoleLayout(ctx, page));
   });
 
   router.getOrPost(`${USAGE_PATH}/raw`, async (ctx) => {

@@ -10,8 +10,11 @@ import { RoleStore } from "../auth/role-store.js";
 import { SameOriginRule } from "../auth/same-origin-rule.js";
 import { resolveSecret } from "../auth/secret.js";
 import { TokenService } from "../auth/token-service.js";
+import { registerConsole } from "../console/console-routes.js";
+import { formRedirect } from "../console/form-redirect.js";
 import { HttpError } from "../errors/http-error.js";
-import { Core4Router, type RouteInfo } from "../router/core4-router.js";
+import { Core4Metrics } from "../metrics/core4-metrics.js";
+import { Core4Router, type PageInfo, type RouteInfo } from "../router/core4-router.js";
 import type { PluginRoutes } from "../router/define-routes.js";
 import type { Core4State } from "../router/types.js";
 import { registerAuthRoutes } from "../routes/auth-routes.js";
@@ -64,6 +67,8 @@ export interface CreateAppOptions {
 export interface Core4App extends Koa<Core4State> {
   /** Every registered route with its access rule. */
   readonly core4Routes: readonly RouteInfo[];
+  /** The pages listed in the console's navigation. */
+  readonly core4Pages: readonly PageInfo[];
   /** Closes the app's own connections (the Redis probe). The runtime is the caller's to close. */
   dispose(): Promise<void>;
 }
@@ -124,6 +129,13 @@ export function createApp(options: CreateAppOptions): Core4App {
   registerHealthRoutes(router, services);
   registerAuthRoutes(router, services);
   registerRoleRoutes(router, services);
+  // Before the jobs API: its `jobs/:id` would otherwise take `jobs/types`.
+  const consoleParts = registerConsole(router, services, {
+    queue: options.queue,
+    plugins: options.plugins ?? [],
+  });
+  const metrics = new Core4Metrics(consoleParts.types, server.metricsToken);
+  metrics.register(router);
   jobRoutes(options.queue)(router, services);
   for (const register of options.coreRoutes ?? []) register(router, services);
   for (const plugin of options.plugins ?? []) {
@@ -143,6 +155,7 @@ export function createApp(options: CreateAppOptions): Core4App {
   app.silent = true; // errors are logged by the error handler, with the request id
   app.use(requestContext(runtime.logger, runtime.config.core.server.accessLog));
   app.use(securityHeaders());
+  app.use(metrics.middleware());
   app.use(errorHandler({ bodyLimit: server.bodyLimit, development: env.NODE_ENV === "development" }));
   app.use(requestTimeout(server.requestTimeout));
   app.use(
@@ -156,13 +169,15 @@ export function createApp(options: CreateAppOptions): Core4App {
       },
     }),
   );
+  app.use(formRedirect());
   app.use(koaRouter.routes());
   app.use(koaRouter.allowedMethods());
 
   return Object.assign(app, {
     core4Routes: router.routes,
+    core4Pages: router.pages,
     dispose: async () => {
-      await Promise.all([redis.close(), shared.close()]);
+      await Promise.all([redis.close(), shared.close(), consoleParts.close()]);
     },
   });
 }

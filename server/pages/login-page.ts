@@ -1,3 +1,4 @@
+import { CONSOLE_CSS_PATH } from "../console/static-assets.js";
 import { escapeHtml, htmlPage } from "../reply/html.js";
 
 /** Path of the HTML login page. */
@@ -12,13 +13,17 @@ export function loginPage(next: string, failed: boolean): string {
   const error = failed ? '<p class="error" role="alert">Wrong name or password.</p>' : "";
   return htmlPage(
     "core4 login",
-    `<h1>Log in</h1>
+    `<main>
+<p class="c4-brand">core4</p>
+<h1>Log in</h1>
 ${error}
 <form method="post" action="${LOGIN_API_PATH}">
 <input type="hidden" name="next" value="${escapeHtml(next)}">
 <label>Name <input name="username" autocomplete="username" required autofocus></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">Log in</button>
-</form>`,
+</form>
+</main>`,
+    { head: `<link rel="stylesheet" href="${CONSOLE_CSS_PATH}">`, bodyClass: "c4-login" },
   );
 }

@@ -12,6 +12,14 @@ export interface RouteInfo {
   readonly access: string;
 }
 
+/** A page the console's navigation lists (see {@link Core4Router.page}). */
+export interface PageInfo {
+  readonly path: string;
+  readonly title: string;
+  /** `public`, `admin`, `user` or the permission required to open it, as for routes. */
+  readonly access: string;
+}
+
 /**
  * The router plugins and the core API register routes on. Every route is protected unless declared
  * `public: true`: the request must be authenticated and hold the route's permission (by default
@@ -19,6 +27,7 @@ export interface RouteInfo {
  */
 export class Core4Router {
   private readonly registered: RouteInfo[] = [];
+  private readonly listed: PageInfo[] = [];
 
   /** @internal Created by the app; plugins receive one. */
   constructor(
@@ -75,6 +84,22 @@ export class Core4Router {
     this.router.register(path, [...methods], [guard, run]);
     this.registered.push({ methods: [...methods], path, access: describeAccess(access, path) });
     return this;
+  }
+
+  /**
+   * Lists a page for browsers in the console's navigation and on `/core4`, shown to users who may open it
+   * (`access` as the page's route declares it; by default `api:/` + the path). The route itself is
+   * registered as usual (a GET route without required arguments).
+   */
+  page(path: string, title: string, access: RouteAccess = {}): this {
+    if (!path.startsWith("/")) throw new Error(`page path "${path}" must start with "/"`);
+    this.listed.push({ path, title, access: describeAccess(access, path) });
+    return this;
+  }
+
+  /** The pages listed so far, in order. */
+  get pages(): readonly PageInfo[] {
+    return this.listed;
   }
 
   /** The routes registered so far. */

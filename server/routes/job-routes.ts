@@ -25,7 +25,7 @@ const BASE = "/core4/api/v1/jobs";
 const JOB_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** Translates the job framework's errors into HTTP replies with their one-line message. */
-async function call<T>(operation: () => Promise<T>): Promise<T> {
+export async function call<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
