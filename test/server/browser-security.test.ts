@@ -81,6 +81,9 @@ describe("browser attacks from another origin of the same site (headless Chromiu
         <input name="perm" value='["*"]'></form>${AUTO_SUBMIT}`),
     );
     await expect.poll(() => statuses.length, { timeout: 20_000 }).toBe(1);
+    // The form's navigation ends on the server's 403 page before the next one starts.
+    await page.waitForURL((url) => url.origin === api.url);
+    await page.waitForLoadState("load");
     // A text/plain form with the arguments in the action URL.
     await page.goto(
       attackPage(`<form id="f" method="post" enctype="text/plain"
@@ -88,6 +91,9 @@ describe("browser attacks from another origin of the same site (headless Chromiu
         <input name="x" value="y"></form>${AUTO_SUBMIT}`),
     );
     await expect.poll(() => statuses.length, { timeout: 20_000 }).toBe(2);
+    // The form's navigation ends on the server's 403 page before the next one starts.
+    await page.waitForURL((url) => url.origin === api.url);
+    await page.waitForLoadState("load");
     // fetch with mode no-cors and the cookie.
     await page.goto(attackPage("<p>fetch</p>"));
     await page.evaluate(
