@@ -245,7 +245,10 @@ export class JobQueue {
           "failed",
           "completed",
         ] as BullState[]);
-    const names = filter.name ? [filter.name] : await this.knownJobNames();
+    // Only names that ever had a queue: any other name has no jobs, and opening a queue for it would
+    // throw on names BullMQ refuses (`a:b`) and keep one Queue per name a caller makes up.
+    const known = await this.knownJobNames();
+    const names = filter.name ? known.filter((name) => name === filter.name) : known;
     const limit = filter.limit ?? 1_000;
     const records: JobRecord[] = [];
     // A running job whose worker died shows as pending (worker lost): running ones are read for a pending filter.
