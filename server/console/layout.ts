@@ -51,7 +51,7 @@ export function consoleHeader(ctx: Core4Context): string {
     })
     .join("");
   const who = user
-    ? `<span class="c4-user">${escapeHtml(user.name)}</span><form method="post" action="${LOGOUT_PATH}"><button type="submit">Log out</button></form>`
+    ? `<span class="c4-user">${escapeHtml(user.name)}</span><form method="post" action="${LOGOUT_PATH}"><button>Log out</button></form>`
     : "";
   return `<header class="c4-top"><a class="c4-brand" href="${CONSOLE_HOME}">core4</a><nav aria-label="Console">${links}</nav>${who}</header>`;
 }
