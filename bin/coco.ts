@@ -169,7 +169,7 @@ const role = program.command("role").description("manage users and roles");
 role
   .command("add")
   .argument("<name>", "login name")
-  .option("--password <password>", "password (or CORE4_ROLE_PASSWORD)")
+  .option("--password <password>", "password, visible in ps: prefer CORE4_ROLE_PASSWORD or the prompt")
   .option("--email <email>", "e-mail address")
   .addOption(new Option("--perm <patterns...>", "permission patterns, e.g. api://usage/*"))
   .option("--json", "print JSON")

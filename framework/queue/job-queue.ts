@@ -22,9 +22,10 @@ import {
   serializeJobArgs,
 } from "../job/index.js";
 import { type BullState, coreState, type QueueJob, recordOf } from "./job-view.js";
+import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobResult } from "./queue-data.js";
-import { killChannel, killedKey, knownQueuesKey, queueNameOf } from "./queue-keys.js";
-import { createRedis } from "./redis-connection.js";
+import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
+import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { KEEP_COMPLETED, KEEP_FAILED } from "./retention.js";
 
 /** Options of {@link JobQueue.enqueue}: settings that win over config and class, plus scheduling. */
@@ -154,14 +155,9 @@ export class JobQueue {
         `job ${id} is ${record.state}: only pending, deferred, failed or running jobs can be killed`,
       );
     }
-    const connection = this.redis();
-    // Always broadcast: the job may have started between the state read and now. The marker covers a
-    // running job whose worker died: it is checked when the job is recovered.
-    await connection
-      .multi()
-      .set(killedKey(this.prefix, id), "1", "EX", 24 * 3600)
-      .publish(killChannel(this.prefix), id)
-      .exec();
+    // Always broadcast: the job may have started between the state read and now. The kill names this run
+    // of the job (its creation time), so a restart under the same id is not killed again.
+    await KillSwitch.request(this.redis(), this.prefix, { id, created: job.timestamp });
     if (record.state === "running") return record;
     const removed = await this.queue(job.name).remove(id);
     if (removed === 0) return { ...record, state: "running" };
@@ -251,6 +247,7 @@ export class JobQueue {
         connection: this.redis(),
         prefix: this.prefix,
       });
+      watchRedisErrors(queue, `queue ${jobName}`, this.runtime.logger, this.runtime.redisUrl);
       this.queues.set(jobName, queue);
     }
     return queue;
@@ -307,6 +304,7 @@ export class JobQueue {
 
   private async recreate(id: string, name: string, data: QueueJobData): Promise<JobRecord> {
     const jobClass = this.registry.get(name);
+    await KillSwitch.clear(this.redis(), this.prefix, id);
     const settings = JobRegistry.settings(this.runtime, jobClass, data.settings);
     return recordOf(await this.add(name, data, settings, id), "pending");
   }

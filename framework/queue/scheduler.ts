@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { JobDefinitionError, JobRegistry, type JobRuntime } from "../job/index.js";
 import type { QueueJobData } from "./queue-data.js";
 import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
-import { createRedis } from "./redis-connection.js";
+import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { KEEP_COMPLETED, KEEP_FAILED } from "./retention.js";
 
 /** One job type's schedule as installed. */
@@ -57,6 +57,7 @@ export class Scheduler {
       for (const jobClass of registry.all()) {
         const name = jobClass.jobName;
         const queue = new Queue<QueueJobData, unknown, string>(queueNameOf(name), { connection, prefix });
+        watchRedisErrors(queue, `queue ${name}`, runtime.logger, runtime.redisUrl);
         try {
           const pattern = JobRegistry.schedule(runtime, jobClass);
           if (!pattern) {

@@ -5,6 +5,8 @@ import { escapeHtml, htmlPage } from "../reply/html.js";
 export const LOGIN_PAGE_PATH = "/core4/login";
 /** Path of the login endpoint (JSON or form POST). */
 export const LOGIN_API_PATH = "/core4/api/v1/login";
+/** Path of the logout endpoint (POST only). */
+export const LOGOUT_API_PATH = "/core4/api/v1/logout";
 
 /** The login form. `next` must already be a safe same-origin path; every value is escaped. */
 export function loginPage(next: string, failed: boolean): string {

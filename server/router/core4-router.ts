@@ -60,9 +60,13 @@ export class Core4Router {
     return this.route(["DELETE"], path, handler, access);
   }
 
-  /** Registers a route answering GET and POST alike (arguments come from the query or the body). */
+  /**
+   * Registers a route answering GET and POST alike (arguments come from the query or the body). Such a
+   * route behaves the same for both, so it is read-only and a report computation (`readOnly`, `heavy`)
+   * unless `access` says otherwise.
+   */
   getOrPost(path: string, handler: Core4Handler, access: RouteAccess = {}): this {
-    return this.route(["GET", "POST"], path, handler, access);
+    return this.route(["GET", "POST"], path, handler, { readOnly: true, heavy: true, ...access });
   }
 
   /** Registers a handler for the given methods. */

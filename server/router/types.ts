@@ -10,6 +10,8 @@ export interface Core4State {
   logger: ServerLogger;
   /** The authenticated user; set before a protected handler runs, undefined on public routes. */
   user?: AuthUser;
+  /** The login name a password login (form, JSON or Basic) gave, for the access log; set even when it failed. */
+  loginName?: string;
 }
 
 /** The Koa context of a core4ts route handler. */
@@ -29,6 +31,18 @@ export interface RouteAccess {
   perm?: string | null;
   /** Only the role `admin`. */
   adminOnly?: boolean;
+  /**
+   * The route changes nothing, whatever the method (a report that answers POST like GET): the same-origin
+   * rule for cookie-authenticated POST/PUT/PATCH/DELETE does not apply. Default: true for `getOrPost`
+   * routes, false for the others.
+   */
+  readOnly?: boolean;
+  /**
+   * A report computation: one user (or, without login, one client address) may have at most config
+   * `server.reportConcurrency` of these running at once; more get 429. Default: true for `getOrPost`
+   * routes, false for the others.
+   */
+  heavy?: boolean;
 }
 
 /** What route registration functions receive besides the router. */

@@ -55,6 +55,8 @@ describe("scheduler", async () => {
   });
 
   it("fires on a seconds-level cron pattern and the runs reach the journal", async () => {
+    // Its own scheduler: the test must not rely on an earlier test having installed the schedule.
+    const scheduler = await startScheduler(runtime);
     const pool = await startWorkerPool(runtime, { jobs: ["t.EverySecond"] });
     const queue = new JobQueue(runtime);
     try {
@@ -68,6 +70,7 @@ describe("scheduler", async () => {
         2,
       );
     } finally {
+      await scheduler.close();
       await pool.close();
       await queue.close();
     }
