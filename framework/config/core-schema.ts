@@ -1,20 +1,11 @@
 import { z } from "zod";
+import { jobOverrideSchema } from "../job/job-settings.js";
 
 /** Log level names accepted in config (pino's names). */
 export const logLevelSchema = z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]);
 
-/** Per-job overrides of CoreJob metadata, found under `jobs.<job name>`. */
-export const jobOverrideSchema = z.strictObject({
-  attempts: z.number().int().min(1).optional(),
-  deferTime: z.number().positive().optional(),
-  deferMax: z.number().positive().optional(),
-  errorTime: z.number().nonnegative().optional(),
-  priority: z.number().int().min(0).optional(),
-  maxParallel: z.number().int().min(1).optional(),
-  wallTime: z.number().positive().optional(),
-  progressInterval: z.number().nonnegative().optional(),
-  schedule: z.string().nullable().optional(),
-});
+/** Per-job overrides of CoreJob metadata, found under `jobs.<job name>`: the job settings' own schema. */
+export { type JobOverride, jobOverrideSchema } from "../job/job-settings.js";
 
 /** The framework's own configuration. Plugin sections are added beside it by name. */
 export const coreConfigSchema = z.strictObject({
@@ -109,5 +100,3 @@ export const coreConfigSchema = z.strictObject({
 
 /** Validated core configuration. */
 export type CoreConfig = z.output<typeof coreConfigSchema>;
-/** Per-job overrides of CoreJob metadata. */
-export type JobOverride = z.output<typeof jobOverrideSchema>;

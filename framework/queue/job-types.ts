@@ -1,12 +1,11 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { z } from "zod";
 import {
   JOB_STATES,
-  type JobClass,
   JobRegistry,
   type JobRuntime,
   type JobState,
+  nextSlots,
   UnknownJobError,
 } from "../job/index.js";
 import { type BullState, coreState } from "./job-view.js";
@@ -65,8 +64,6 @@ export interface QueueSource {
   queue(jobName: string): Queue<QueueJobData, unknown, string>;
   knownJobNames(): Promise<string[]>;
 }
-
-const rateLimitSchema = z.object({ max: z.number().int().positive(), duration: z.number().positive() });
 
 // Delayed and failed jobs are told apart by their data; beyond this many per set the rest is estimated.
 const INSPECT_MAX = 5_000;
@@ -180,43 +177,27 @@ export class JobTypes {
   private async info(name: string): Promise<JobTypeInfo> {
     const queue = this.source.queue(name);
     const jobClass = this.registry.has(name) ? this.registry.get(name) : undefined;
-    const [counts, paused, installed] = await Promise.all([
-      this.counts(name),
-      queue.isPaused(),
-      queue.getJobScheduler(name),
-    ]);
+    const [counts, paused] = await Promise.all([this.counts(name), queue.isPaused()]);
     const settings = jobClass ? JobRegistry.settings(this.runtime, jobClass) : undefined;
     let schedule: JobTypeSchedule | null = null;
-    if (installed?.pattern) {
-      schedule = {
-        pattern: installed.pattern,
-        timezone: installed.tz ?? "UTC",
-        next: installed.next ? new Date(installed.next) : null,
-      };
-    } else if (jobClass) {
-      const pattern = JobRegistry.schedule(this.runtime, jobClass);
-      if (pattern) schedule = { pattern, timezone: jobClass.timezone ?? "UTC", next: null };
+    if (jobClass) {
+      // The scheduler enqueues each slot itself (no BullMQ job scheduler): the next slot follows from the pattern.
+      const policy = JobRegistry.schedulePolicy(this.runtime, jobClass);
+      if (policy.schedule !== undefined) {
+        const [next] = nextSlots(policy.schedule, policy.timezone, new Date(), 1);
+        schedule = { pattern: policy.schedule, timezone: policy.timezone, next: next ?? null };
+      }
     }
     return {
       name,
       counts,
       paused,
       schedule,
-      rateLimit: jobClass ? this.rateLimit(jobClass) : null,
+      rateLimit: settings?.rateLimit ?? null,
       maxParallel: settings && Number.isFinite(settings.maxParallel) ? settings.maxParallel : null,
       attempts: settings?.attempts ?? 1,
       registered: jobClass !== undefined,
     };
-  }
-
-  /** Reads the rate limit from config or class without depending on where it is defined. */
-  private rateLimit(jobClass: JobClass): JobTypeRateLimit | null {
-    const configured = (
-      this.runtime.config.core.jobs[jobClass.jobName] as Record<string, unknown> | undefined
-    )?.rateLimit;
-    const declared = (jobClass as unknown as { rateLimit?: unknown }).rateLimit;
-    const parsed = rateLimitSchema.safeParse(configured ?? declared);
-    return parsed.success ? parsed.data : null;
   }
 
   private async known(name: string): Promise<string> {

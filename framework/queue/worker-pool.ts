@@ -12,16 +12,19 @@ import {
   RunControl,
   type RunInput,
   type RunOutcome,
-  resolveSettings,
   restoreJobArgs,
   runJob,
   WorkerShutdownError,
+  withEnqueueSettings,
 } from "../job/index.js";
+import { retryDelay } from "./backoff.js";
 import type { QueueJob } from "./job-view.js";
+import { failuresOnlyQueues, journals } from "./journal-policy.js";
 import { JournalRecovery } from "./journal-recovery.js";
 import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
 import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
+import { applyRateLimit } from "./rate-limit.js";
 import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { RunRecords } from "./run-records.js";
 import { settleWithin } from "./settle-within.js";
@@ -132,6 +135,7 @@ export class WorkerPool {
       // cap (Infinity) any earlier cap is removed and BullMQ skips the pool-wide count on every fetch.
       if (Number.isFinite(base.maxParallel)) await queue.setGlobalConcurrency(base.maxParallel);
       else await queue.removeGlobalConcurrency();
+      await applyRateLimit(queue, base);
       queues.push(queue);
       const worker = new Worker<QueueJobData, QueueJobResult | undefined, string>(
         queueNameOf(jobClass.jobName),
@@ -144,6 +148,7 @@ export class WorkerPool {
           ...(options.lockDuration !== undefined && { lockDuration: options.lockDuration }),
           ...(options.stalledInterval !== undefined && { stalledInterval: options.stalledInterval }),
           maxStalledCount: options.maxStalledCount ?? 2,
+          settings: { backoffStrategy: retryDelay },
         },
       );
       watchRedisErrors(worker, `worker ${jobClass.jobName}`, runtime.logger, runtime.redisUrl);
@@ -170,7 +175,10 @@ export class WorkerPool {
       this.connection,
       this.runtime.mongo.sys<JournalEntry>("journal"),
       this.runtime.logger,
-      { settleMs: options.journalRecoverySettle ?? 30_000 },
+      {
+        settleMs: options.journalRecoverySettle ?? 30_000,
+        failuresOnly: failuresOnlyQueues(this.runtime, this.jobNames),
+      },
     );
     const sweep = (): void => {
       if (this.recovering || this.closing) return;
@@ -255,7 +263,7 @@ export class WorkerPool {
   ): Promise<QueueJobResult | undefined> {
     const id = String(job.id);
     const data = job.data ?? { args: {} };
-    const settings = data.settings ? resolveSettings(jobClass.jobName, base, undefined, data.settings) : base;
+    const settings = data.settings ? withEnqueueSettings(jobClass.jobName, base, data.settings) : base;
     let args: unknown;
     try {
       args = restoreJobArgs(jobClass.jobName, jobClass.args, data.args, data.validated === true);
@@ -295,7 +303,7 @@ export class WorkerPool {
       this.kills.unregister(id);
     }
     this.records.finished(input, outcome);
-    if (outcome.state !== "interrupted") this.journal.add(journalEntry(input, outcome));
+    if (journals(settings, outcome.state)) this.journal.add(journalEntry(input, outcome));
     switch (outcome.state) {
       case "complete":
         this.journal.touchLastRuntime(jobClass.jobName, outcome.finished);

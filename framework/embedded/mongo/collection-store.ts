@@ -138,7 +138,8 @@ export class CollectionStore {
   constructor(
     readonly db: string,
     readonly name: string,
-    readonly options: Doc = {},
+    /** Creation options (`collMod` may change them). */
+    public options: Doc = {},
   ) {}
 
   /** Namespace `db.collection`. */

@@ -103,7 +103,14 @@ export class CommandHandler {
       }
       const db = str(cmd.$db, "$db");
       this.services.sessions.touch(cmd.lsid, ctx.auth.user);
-      const reply = await def.run(cmd, db, ctx);
+      this.services.bypassValidation = cmd.bypassDocumentValidation === true;
+      let pending: Doc | Promise<Doc>;
+      try {
+        pending = def.run(cmd, db, ctx);
+      } finally {
+        this.services.bypassValidation = false;
+      }
+      const reply = await pending;
       if (def.writes) await this.durable();
       return { ...reply, ok: 1 };
     } catch (error) {

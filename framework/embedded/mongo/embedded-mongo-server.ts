@@ -3,7 +3,7 @@ import { ScramAuthenticator } from "./auth/scram-authenticator.js";
 import type { EmbeddedMongoAuth } from "./auth/scram-credentials.js";
 import { CommandHandler } from "./command-handler.js";
 import { CursorRegistry } from "./cursor-registry.js";
-import { Journal } from "./journal.js";
+import { type CompactionPolicy, Journal } from "./journal.js";
 import { StorageEngine } from "./storage-engine.js";
 import { WireConnection } from "./wire-connection.js";
 
@@ -22,6 +22,8 @@ export interface EmbeddedMongoOptions {
    * server accepts every client without authentication.
    */
   auth?: EmbeddedMongoAuth;
+  /** When the journal is compacted while running (default: past 64 MiB and twice its last compacted size). */
+  journalCompaction?: CompactionPolicy;
 }
 
 /**
@@ -76,7 +78,8 @@ export class EmbeddedMongoServer {
   /** Loads the data folder (if any) and starts listening. */
   async start(): Promise<void> {
     if (this.server) throw new Error("embedded MongoDB server already started");
-    if (this.options.dataDir) this.journal = await Journal.open(this.options.dataDir, this.storage);
+    if (this.options.dataDir)
+      this.journal = await Journal.open(this.options.dataDir, this.storage, this.options.journalCompaction);
     const journal = this.journal;
     const handler = new CommandHandler(
       this.storage,

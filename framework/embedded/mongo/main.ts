@@ -12,6 +12,8 @@ const { values } = parseArgs({
     port: { type: "string" },
     data: { type: "string" },
     host: { type: "string" },
+    // Compact the journal once it is past this many bytes (and twice its compacted size); default 64 MiB.
+    "journal-compact-bytes": { type: "string" },
   },
 });
 
@@ -28,6 +30,9 @@ const server = new EmbeddedMongoServer({
   port: values.port ? Number.parseInt(values.port, 10) : 0,
   dataDir: values.data || undefined,
   host: values.host,
+  ...(values["journal-compact-bytes"]
+    ? { journalCompaction: { minBytes: Number.parseInt(values["journal-compact-bytes"], 10) } }
+    : {}),
   ...(username !== undefined && password !== undefined ? { auth: { username, password } } : {}),
 });
 

@@ -10,6 +10,7 @@ import { update as collatedUpdate } from "mingo/updater";
 import { canonicalKey, cloneValue, type Doc, idFirst, isPlainObject, setPath } from "./bson-values.js";
 import type { Collation } from "./collation.js";
 import { CommandError, ErrorCodes } from "./command-error.js";
+import { jsonSchemaPredicate } from "./json-schema.js";
 
 /** Resolves a collection name (in the current database) to its documents, for `$lookup` and friends. */
 export type CollectionResolver = (name: string) => Doc[];
@@ -35,6 +36,7 @@ export function mingoOptions(
   return {
     idKey: "_id",
     scriptEnabled: false,
+    jsonSchemaValidator: jsonSchemaPredicate as Options["jsonSchemaValidator"],
     ...(resolver ? { collectionResolver: resolver } : {}),
     ...(variables ? { variables } : {}),
     ...(collation ? { collation: collation.spec, context: collation.context } : {}),

@@ -12,7 +12,8 @@ export type JournalRecord =
   | { op: "dropDatabase"; db: string }
   | { op: "index"; db: string; coll: string; spec: IndexSpec }
   | { op: "dropIndex"; db: string; coll: string; name: string }
-  | { op: "rename"; db: string; coll: string; toDb: string; toColl: string };
+  | { op: "rename"; db: string; coll: string; toDb: string; toColl: string }
+  | { op: "options"; db: string; coll: string; options: Doc };
 
 /** Where changes go once applied in memory (the journal, when there is a data folder). */
 export interface ChangeSink {
@@ -71,6 +72,12 @@ export class StorageEngine {
     colls.set(coll, store);
     this.sink?.append({ op: "create", db, coll, options });
     return store;
+  }
+
+  /** Replaces a collection's options (`collMod`: validator, view definition). */
+  setOptions(store: CollectionStore, options: Doc): void {
+    store.options = options;
+    this.sink?.append({ op: "options", db: store.db, coll: store.name, options });
   }
 
   /** Drops a collection; returns false when it did not exist. */
@@ -196,6 +203,11 @@ export class StorageEngine {
       case "dropIndex":
         this.get(record.db, record.coll)?.indexes.delete(record.name);
         break;
+      case "options": {
+        const store = this.get(record.db, record.coll);
+        if (store) store.options = record.options;
+        break;
+      }
       case "rename": {
         const store = this.get(record.db, record.coll);
         if (store) this.rename(store, record.toDb, record.toColl);

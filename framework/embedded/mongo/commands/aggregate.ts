@@ -71,7 +71,7 @@ function writeOut(s: CommandServices, spec: unknown, db: string, docs: Doc[]): v
   if (old) s.storage.drop(ns.db, ns.coll);
   const store = s.storage.create(ns.db, ns.coll, old?.options ?? {});
   for (const indexSpec of specs) s.storage.createIndex(store, indexSpec);
-  for (const doc of rows) s.storage.insert(store, doc);
+  for (const doc of rows) s.insert(store, doc);
 }
 
 const MERGE_FIELDS = new Set(["into", "on", "let", "whenMatched", "whenNotMatched"]);
@@ -143,13 +143,13 @@ function merge(s: CommandServices, raw: unknown, db: string, docs: Doc[], variab
         );
       }
       store ??= s.writable(ns.db, ns.coll);
-      s.storage.insert(store, doc);
+      s.insert(store, doc);
       continue;
     }
     const into = store as CollectionStore;
     if (whenMatched === "keepExisting") continue;
     if (whenMatched === "fail") {
-      s.storage.insert(into, doc); // the duplicate key error (11000) MongoDB reports
+      s.insert(into, doc); // the duplicate key error (11000) MongoDB reports
       continue;
     }
     let next: Doc;
@@ -169,7 +169,7 @@ function merge(s: CommandServices, raw: unknown, db: string, docs: Doc[], variab
       }
       next = whenMatched === "replace" ? fields : { ...existing, ...fields };
     }
-    s.storage.replace(into, idFirst(next));
+    s.replace(into, idFirst(next), existing);
   }
 }
 

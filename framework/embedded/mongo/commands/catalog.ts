@@ -2,6 +2,7 @@
 import { cloneValue, type Doc, isPlainObject } from "../bson-values.js";
 import { parseCollation } from "../collation.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
+import { checkValidatorOptions } from "../document-validator.js";
 import { compileFilter } from "../mingo-adapter.js";
 import { type CommandTable, optDoc, optNumber, str } from "./command-kit.js";
 import { type CommandServices, isView } from "./command-services.js";
@@ -80,14 +81,7 @@ function createView(s: CommandServices, cmd: Doc, db: string, name: string): Doc
 function create(s: CommandServices, cmd: Doc, db: string): Doc {
   const name = str(cmd.create, "create");
   if (cmd.viewOn !== undefined) return createView(s, cmd, db, name);
-  for (const option of [
-    "capped",
-    "validator",
-    "timeseries",
-    "pipeline",
-    "clusteredIndex",
-    "encryptedFields",
-  ]) {
+  for (const option of ["capped", "timeseries", "pipeline", "clusteredIndex", "encryptedFields"]) {
     if (cmd[option] !== undefined && cmd[option] !== false) {
       throw new CommandError(
         ErrorCodes.NotImplemented,
@@ -96,9 +90,67 @@ function create(s: CommandServices, cmd: Doc, db: string): Doc {
     }
   }
   const collation = parseCollation(cmd.collation);
-  s.storage.create(db, name, collation ? { collation: collation.spec } : {});
+  const options: Doc = collation ? { collation: collation.spec } : {};
+  for (const key of ["validator", "validationLevel", "validationAction"]) {
+    if (cmd[key] !== undefined) options[key] = cmd[key];
+  }
+  checkValidatorOptions(options);
+  s.storage.create(db, name, options);
   return {};
 }
+
+const COLL_MOD_OPTIONS = new Set(["validator", "validationLevel", "validationAction", "viewOn", "pipeline"]);
+
+/** collMod: changes the validator options of a collection or the definition of a view. */
+function collMod(s: CommandServices, cmd: Doc, db: string): Doc {
+  const name = str(cmd.collMod, "collMod");
+  const store = s.storage.get(db, name);
+  if (!store) throw new CommandError(ErrorCodes.NamespaceNotFound, `ns does not exist: ${db}.${name}`);
+  const changes = Object.keys(cmd).filter((k) => k !== "collMod" && !k.startsWith("$") && !GENERIC.has(k));
+  for (const key of changes) {
+    if (!COLL_MOD_OPTIONS.has(key)) {
+      throw new CommandError(
+        ErrorCodes.NotImplemented,
+        `collMod option '${key}' is not supported by the embedded MongoDB server`,
+      );
+    }
+  }
+  const view = isView(store);
+  const next: Doc = { ...store.options };
+  for (const key of changes) {
+    const forView = key === "viewOn" || key === "pipeline";
+    if (forView !== view) {
+      throw new CommandError(
+        ErrorCodes.InvalidOptions,
+        forView ? `option '${key}' is only valid for a view` : `option '${key}' is not allowed for a view`,
+      );
+    }
+    next[key] = cmd[key];
+  }
+  if (view) {
+    str(next.viewOn, "viewOn");
+    if (!Array.isArray(next.pipeline) || !next.pipeline.every(isPlainObject)) {
+      throw new CommandError(ErrorCodes.TypeMismatch, "'pipeline' must be an array of documents");
+    }
+  } else checkValidatorOptions(next);
+  const before = store.options;
+  s.storage.setOptions(store, next);
+  if (view) {
+    try {
+      s.viewDocuments(db, name);
+    } catch (error) {
+      s.storage.setOptions(store, before);
+      throw error;
+    }
+  }
+  return {};
+}
+
+/** Generic command fields collMod ignores. */
+const GENERIC = new Set(["lsid", "writeConcern", "comment", "maxTimeMS", "apiVersion", "apiStrict"])
+  .add("apiDeprecationErrors")
+  .add("txnNumber")
+  .add("readConcern");
 
 function drop(s: CommandServices, cmd: Doc, db: string): Doc {
   const store = s.store(cmd, "drop", db);
@@ -148,6 +200,7 @@ export function catalogCommands(s: CommandServices): CommandTable {
         .concat(["indexOptionDefaults", "changeStreamPreAndPostImages", "autoIndexId", "encryptedFields"]),
     },
     drop: { run: (c, db) => drop(s, c, db), writes: true },
+    collMod: { run: (c, db) => collMod(s, c, db), writes: true },
     dropDatabase: {
       run: (_c, db) => {
         s.storage.dropDatabase(db);

@@ -4,6 +4,7 @@ import { type Collation, parseCollation } from "../collation.js";
 import type { CollectionStore } from "../collection-store.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import type { CursorRegistry } from "../cursor-registry.js";
+import { validationFailure } from "../document-validator.js";
 import { compileFilter, runPipeline } from "../mingo-adapter.js";
 import { SessionCache } from "../session-cache.js";
 import type { StorageEngine } from "../storage-engine.js";
@@ -24,6 +25,11 @@ const BATCH_BYTES = MAX_BSON_OBJECT_SIZE - 16 * 1024;
 /** The server state command families work on, and the helpers several of them use. */
 export class CommandServices {
   readonly startedAt = Date.now();
+  /**
+   * The running command's `bypassDocumentValidation`. Set by the dispatcher around each (synchronous)
+   * command run, so writes deep in a command need not carry it.
+   */
+  bypassValidation = false;
   /** Logical sessions seen, for `$listLocalSessions`. */
   readonly sessions = new SessionCache();
 
@@ -39,6 +45,20 @@ export class CommandServices {
   /** The collection named by `cmd[name]`, or undefined. */
   store(cmd: Doc, name: string, db: string): CollectionStore | undefined {
     return this.storage.get(db, str(cmd[name], "collection name"));
+  }
+
+  /** Inserts a document after the collection's validator accepted it. */
+  insert(store: CollectionStore, doc: Doc): void {
+    const failure = this.bypassValidation ? undefined : validationFailure(store, doc);
+    if (failure) throw failure;
+    this.storage.insert(store, doc);
+  }
+
+  /** Replaces `before` by `doc` after the collection's validator accepted it. */
+  replace(store: CollectionStore, doc: Doc, before: Doc): void {
+    const failure = this.bypassValidation ? undefined : validationFailure(store, doc, before);
+    if (failure) throw failure;
+    this.storage.replace(store, doc);
   }
 
   /** A collection to write to (created implicitly); a view answers CommandNotSupportedOnView (166). */

@@ -23,7 +23,7 @@ function statements(cmd: Doc, field: string): Doc[] {
 export function insertDocument(s: CommandServices, store: CollectionStore, doc: Doc): void {
   // MongoDB 5.0+ stores `$`-prefixed field names as given (but not inside `_id`, see CollectionStore).
   // The document was decoded for this request only, so it can be stored without a copy.
-  s.storage.insert(store, doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc));
+  s.insert(store, doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc));
 }
 
 function insert(s: CommandServices, cmd: Doc, db: string): Doc {
@@ -82,14 +82,14 @@ export function updateStatement(s: CommandServices, store: CollectionStore, spec
   if (matches.length === 0) {
     if (spec.upsert !== true) return { matched: 0, modified: 0 };
     const doc = upsertDocument(filter, update, variables);
-    s.storage.insert(store, doc);
+    s.insert(store, doc);
     return { matched: 0, modified: 0, upserted: doc._id };
   }
   let modified = 0;
   for (const doc of matches) {
     const out = applyUpdate(doc, update, { inserting: false, filter, arrayFilters, variables, collation });
     if (out.modified) {
-      s.storage.replace(store, out.doc);
+      s.replace(store, out.doc, doc);
       modified++;
     }
   }
@@ -205,7 +205,7 @@ function findAndModify(s: CommandServices, cmd: Doc, db: string): Doc {
   if (!found) {
     if (cmd.upsert !== true) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null };
     const doc = upsertDocument(filter, change, variables);
-    s.storage.insert(target, doc);
+    s.insert(target, doc);
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },
       value: cmd.new === true ? project(doc) : null,
@@ -213,7 +213,7 @@ function findAndModify(s: CommandServices, cmd: Doc, db: string): Doc {
   }
   const arrayFilters = Array.isArray(cmd.arrayFilters) ? (cmd.arrayFilters as Doc[]) : undefined;
   const out = applyUpdate(found, change, { inserting: false, filter, arrayFilters, variables, collation });
-  if (out.modified) s.storage.replace(target, out.doc);
+  if (out.modified) s.replace(target, out.doc, found);
   return {
     lastErrorObject: { n: 1, updatedExisting: true },
     value: project(cmd.new === true ? out.doc : found),
