@@ -1,16 +1,19 @@
 import type { Collection, Document } from "mongodb";
 import { type CalendarDay, dateToDay, dayToDate } from "./calendar-day.js";
+import { comparedRange } from "./compare.js";
+import { firstDaysInRange } from "./new-users.js";
 import {
   type Aggregate,
   coverRange,
   enumeratePeriods,
   isPartial,
   type Period,
+  periodOf,
   type WeekStart,
 } from "./periods.js";
 import type { ReportRange } from "./report-args.js";
-import { countId, type Rollups, type RollupUnit, readRollupMeta } from "./rollups.js";
-import type { LoginDoc, ReportRow, UsageReport } from "./types.js";
+import { countId, type RollupMetaDoc, type Rollups, type RollupUnit, readRollupMetaDoc } from "./rollups.js";
+import type { LoginDoc, ReportRow, ReportTotal, UsageReport } from "./types.js";
 
 /** Options of {@link queryReport}. */
 export interface ReportOptions {
@@ -185,44 +188,113 @@ async function countFromRollups(
   return { perPeriod, total };
 }
 
-async function rollupsUsable(rollups: Rollups | undefined, exclude: readonly string[]): Promise<boolean> {
-  if (rollups === undefined) return false;
-  const built = await readRollupMeta(rollups);
+/** The rollups' meta when they were built with these exclusions (so they can be trusted), else undefined. */
+async function usableMeta(
+  rollups: Rollups | undefined,
+  exclude: readonly string[],
+): Promise<RollupMetaDoc | undefined> {
+  if (rollups === undefined) return undefined;
+  const meta = await readRollupMetaDoc(rollups);
+  const built = meta?.exclude;
   const wanted = [...new Set(exclude)].sort();
-  return built !== undefined && built.length === wanted.length && built.every((u, i) => u === wanted[i]);
+  const same =
+    built !== undefined && built.length === wanted.length && built.every((u, i) => u === wanted[i]);
+  return same ? meta : undefined;
+}
+
+/** New users per period start, and in the whole range. */
+async function countNewUsers(
+  target: Collection<LoginDoc>,
+  rollups: Rollups | undefined,
+  meta: RollupMetaDoc | undefined,
+  range: ReportRange,
+  options: ReportOptions,
+): Promise<{ perPeriod: Map<CalendarDay, number>; total: number }> {
+  const firstSeen = meta?.firstSeen ? rollups?.firstSeen : undefined;
+  const firstDays = await firstDaysInRange(target, firstSeen, range.start, range.end, options.exclude);
+  const perPeriod = new Map<CalendarDay, number>();
+  for (const day of firstDays) {
+    const start = periodOf(day, range.aggregate, options.weekStartsOn).start;
+    perPeriod.set(start, (perPeriod.get(start) ?? 0) + 1);
+  }
+  return { perPeriod, total: firstDays.length };
 }
 
 /**
  * The usage report over a range: distinct users and logins per period, zero-filled here for every period
- * overlapping the range, with `partial` flags, plus the range's own distinct-user total. Counted from the
- * job's period rollups when they match the current exclusions, else in MongoDB from the day documents
- * (two `$group` stages); both give the same numbers.
+ * overlapping the range, with `partial` flags and new/returning users, plus the range's own distinct-user
+ * total. Counted from the job's period rollups when they match the current exclusions, else in MongoDB from
+ * the day documents (two `$group` stages); both give the same numbers. With `range.compare` every row and
+ * the total also carry the compared report's values at the same index (docs/contracts.md "Usage plugin
+ * routes").
  */
 export async function queryReport(
   target: Collection<LoginDoc>,
   range: ReportRange,
   options: ReportOptions,
 ): Promise<UsageReport> {
+  const compared = range.compare ? comparedRange(range.start, range.end, range.compare) : undefined;
+  const [report, previous] = await Promise.all([
+    querySingle(target, range, options),
+    compared
+      ? querySingle(
+          target,
+          { ...range, start: compared.start, end: compared.end, compare: undefined },
+          {
+            ...options,
+            dataThrough: null,
+          },
+        )
+      : Promise.resolve(undefined),
+  ]);
+  if (compared === undefined || previous === undefined) return report;
+  const rows = report.rows.map((row, i) => {
+    const other = previous.rows[i];
+    return { ...row, previous_users: other?.users ?? null, previous_logins: other?.logins ?? null };
+  });
+  const total = {
+    ...report.total,
+    previous_users: previous.total.users,
+    previous_logins: previous.total.logins,
+  };
+  return { ...report, rows, total, compared };
+}
+
+async function querySingle(
+  target: Collection<LoginDoc>,
+  range: ReportRange,
+  options: ReportOptions,
+): Promise<UsageReport> {
   const periods = enumeratePeriods(range.start, range.end, range.aggregate, options.weekStartsOn);
-  const [counted, dataThrough] = await Promise.all([
-    rollupsUsable(options.rollups, options.exclude).then((usable) =>
-      usable && options.rollups
-        ? countFromRollups(target, options.rollups, range, periods, options)
-        : countFromDays(target, range, options),
-    ),
+  const meta = await usableMeta(options.rollups, options.exclude);
+  const [counted, fresh, dataThrough] = await Promise.all([
+    meta && options.rollups
+      ? countFromRollups(target, options.rollups, range, periods, options)
+      : countFromDays(target, range, options),
+    countNewUsers(target, options.rollups, meta, range, options),
     options.dataThrough === undefined ? newestDay(target) : Promise.resolve(options.dataThrough),
   ]);
   const rows: ReportRow[] = periods.map((period) => {
     const count = counted.perPeriod.get(period.start);
+    const users = count?.users ?? 0;
+    const newUsers = fresh.perPeriod.get(period.start) ?? 0;
     return {
       label: period.label,
       start: period.start,
       end: period.end,
-      users: count?.users ?? 0,
+      users,
       logins: count?.logins ?? 0,
       partial: isPartial(period, range.start, range.end, range.today),
+      new_users: newUsers,
+      returning_users: users - newUsers,
     };
   });
+  const total: ReportTotal = {
+    users: counted.total.users,
+    logins: counted.total.logins,
+    new_users: fresh.total,
+    returning_users: counted.total.users - fresh.total,
+  };
   return {
     start: range.start,
     end: range.end,
@@ -230,7 +302,7 @@ export async function queryReport(
     timezone: options.timezone,
     weekStartsOn: options.weekStartsOn,
     rows,
-    total: counted.total,
+    total,
     dataThrough,
   };
 }

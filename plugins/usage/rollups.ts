@@ -39,20 +39,39 @@ export interface RollupMetaDoc {
   _id: "meta";
   /** Users left out when the data was condensed (sorted). */
   exclude: string[];
+  /** True once the job keeps `first_seen` (each user's first day) complete. */
+  firstSeen?: boolean;
 }
 
-/** The two rollup collections, in the target's database. */
+/** A user's first day with a successful login in the condensed data; `_id` is the user. */
+export interface FirstSeenDoc {
+  _id: string;
+  /** First day (UTC midnight of the date). */
+  day: Date;
+}
+
+/** The rollup collections, in the target's database. */
 export interface Rollups {
   periodUsers: Collection<PeriodUserDoc>;
   periodCounts: Collection<PeriodCountDoc>;
+  /** Each user's first day: what makes `new_users` one small indexed read. */
+  firstSeen?: Collection<FirstSeenDoc>;
 }
 
 /** Collection references of the rollups, derived from the target's (`usage/login` → `usage/login.period_users`). */
-export function rollupRefs(targetRef: string): { periodUsers: string; periodCounts: string } {
+export function rollupRefs(targetRef: string): {
+  periodUsers: string;
+  periodCounts: string;
+  firstSeen: string;
+} {
   const query = targetRef.indexOf("?");
   const base = query < 0 ? targetRef : targetRef.slice(0, query);
   const rest = query < 0 ? "" : targetRef.slice(query);
-  return { periodUsers: `${base}.period_users${rest}`, periodCounts: `${base}.period_counts${rest}` };
+  return {
+    periodUsers: `${base}.period_users${rest}`,
+    periodCounts: `${base}.period_counts${rest}`,
+    firstSeen: `${base}.first_seen${rest}`,
+  };
 }
 
 /** Creates the rollups' unique (unit, start, user) index. Idempotent. */
@@ -61,6 +80,7 @@ export async function ensureRollupIndexes(rollups: Rollups): Promise<void> {
     { unit: 1, start: 1, user: 1 },
     { unique: true, name: "unit_1_start_1_user_1" },
   );
+  await rollups.firstSeen?.createIndex({ day: 1 }, { name: "day_1" });
 }
 
 /** The period of a rollup unit containing `day`. */
@@ -84,19 +104,26 @@ function metaCollection(rollups: Rollups): Collection<Document> {
   return rollups.periodCounts as unknown as Collection<Document>;
 }
 
-/** The exclusions the rollups were built with, or undefined when there are none yet. */
-export async function readRollupMeta(rollups: Rollups): Promise<string[] | undefined> {
+/** What the rollups were built with, or undefined when there are none yet. */
+export async function readRollupMetaDoc(rollups: Rollups): Promise<RollupMetaDoc | undefined> {
   const meta = (await metaCollection(rollups).findOne({ _id: "meta" as never })) as RollupMetaDoc | null;
-  return meta?.exclude;
+  return meta ?? undefined;
 }
 
-/** Records the exclusions the rollups are built with. */
-export async function writeRollupMeta(rollups: Rollups, exclude: readonly string[]): Promise<void> {
-  await metaCollection(rollups).replaceOne(
-    { _id: "meta" as never },
-    { exclude: [...new Set(exclude)].sort() },
-    { upsert: true },
-  );
+/** The exclusions the rollups were built with, or undefined when there are none yet. */
+export async function readRollupMeta(rollups: Rollups): Promise<string[] | undefined> {
+  return (await readRollupMetaDoc(rollups))?.exclude;
+}
+
+/** Records the exclusions the rollups are built with, and whether `first_seen` is complete. */
+export async function writeRollupMeta(
+  rollups: Rollups,
+  exclude: readonly string[],
+  firstSeen = false,
+): Promise<void> {
+  const meta: Omit<RollupMetaDoc, "_id"> = { exclude: [...new Set(exclude)].sort() };
+  if (firstSeen) meta.firstSeen = true;
+  await metaCollection(rollups).replaceOne({ _id: "meta" as never }, meta, { upsert: true });
 }
 
 /** Records a day's distinct users and logins (known from condensing it). */

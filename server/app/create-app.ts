@@ -9,11 +9,14 @@ import { LoginThrottle, type LoginThrottleOptions } from "../auth/login-throttle
 import { RoleStore } from "../auth/role-store.js";
 import { resolveSecret } from "../auth/secret.js";
 import { TokenService } from "../auth/token-service.js";
+import { EmbedLinks } from "../embed/embed-links.js";
+import { SignedLinkAccess } from "../embed/signed-link-access.js";
 import { HttpError } from "../errors/http-error.js";
 import { Core4Router, type RouteInfo } from "../router/core4-router.js";
 import type { PluginRoutes } from "../router/define-routes.js";
 import type { Core4State } from "../router/types.js";
 import { registerAuthRoutes } from "../routes/auth-routes.js";
+import { registerEmbedRoutes } from "../routes/embed-routes.js";
 import { registerHealthRoutes } from "../routes/health-routes.js";
 import { jobRoutes } from "../routes/job-routes.js";
 import type { JobsApi } from "../routes/jobs-api.js";
@@ -59,6 +62,8 @@ export interface CreateAppOptions {
 export interface Core4App extends Koa<Core4State> {
   /** Every registered route with its access rule. */
   readonly core4Routes: readonly RouteInfo[];
+  /** Signs links to the embeddable routes (`coco embed-link`). */
+  readonly embedLinks: EmbedLinks;
   /** Closes the app's own connections (the Redis probe). The runtime is the caller's to close. */
   dispose(): Promise<void>;
 }
@@ -106,11 +111,13 @@ export function createApp(options: CreateAppOptions): Core4App {
   };
 
   const koaRouter = new Router<Core4State>();
-  const router = new Core4Router(koaRouter, new AccessGuard(authenticator));
+  const embedLinks = new EmbedLinks(secret, server.embedMaxDays);
+  const router = new Core4Router(koaRouter, new AccessGuard(authenticator, new SignedLinkAccess(embedLinks)));
   registerHealthRoutes(router, services);
   registerAuthRoutes(router, services);
   registerRoleRoutes(router, services);
   jobRoutes(options.queue)(router, services);
+  registerEmbedRoutes(router, services, embedLinks);
   for (const register of options.coreRoutes ?? []) register(router, services);
   for (const plugin of options.plugins ?? []) {
     if (plugin.routes === undefined) continue;
@@ -119,7 +126,7 @@ export function createApp(options: CreateAppOptions): Core4App {
         `plugin "${plugin.name}": routes must be a function (router, context) => void (see defineRoutes)`,
       );
     }
-    plugin.routes(router, { runtime });
+    plugin.routes(router, { runtime, embedLinks });
   }
 
   const app = new Koa<Core4State>({ env: env.NODE_ENV ?? "development" });
@@ -144,6 +151,7 @@ export function createApp(options: CreateAppOptions): Core4App {
 
   return Object.assign(app, {
     core4Routes: router.routes,
+    embedLinks,
     dispose: redis.close,
   });
 }

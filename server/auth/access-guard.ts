@@ -1,4 +1,5 @@
 import type { Middleware } from "koa";
+import type { SignedLinkAccess } from "../embed/signed-link-access.js";
 import { HttpError } from "../errors/http-error.js";
 import type { Core4Context, Core4State, RouteAccess } from "../router/types.js";
 import type { Authenticator } from "./authenticator.js";
@@ -14,13 +15,18 @@ export function defaultPermission(path: string): string {
  * permission rules. Public routes pass through untouched (and cost no database lookup).
  */
 export class AccessGuard {
-  constructor(private readonly authenticator: Authenticator) {}
+  constructor(
+    private readonly authenticator: Authenticator,
+    private readonly signedLinks?: SignedLinkAccess,
+  ) {}
 
   /** Middleware enforcing `access` for the route at `path`. */
   middleware(access: RouteAccess, path: string): Middleware<Core4State> {
     if (access.public) return (_ctx, next) => next();
     const permission = access.perm === undefined ? defaultPermission(path) : access.perm;
     return async (ctx, next) => {
+      // Signed links (docs/contracts.md "HTTP"): an embeddable route takes a valid signature instead of a login.
+      if (this.signedLinks?.admit(ctx as Core4Context, access)) return next();
       const user = await this.authenticator.authenticate(ctx as Core4Context);
       if (!user) throw new HttpError(401, "login required", { "WWW-Authenticate": 'Bearer realm="core4"' });
       ctx.state.user = user;

@@ -234,7 +234,10 @@ async function benchChart(): Promise<void> {
   const rng = seededRandom(3);
   for (const count of [100, 1000]) {
     const rows: ReportRow[] = enumeratePeriods("2000-01-01", addDays("2000-01-01", count - 1), "day").map(
-      (p, i) => ({ ...p, users: Math.floor(rng() * 200), logins: 0, partial: i === count - 1 }),
+      (p, i) => {
+        const users = Math.floor(rng() * 200);
+        return { ...p, users, logins: 0, partial: i === count - 1, new_users: 0, returning_users: users };
+      },
     );
     const runs = count === 100 ? 50 : 15;
     const d3Ms = await median(() => renderChart(rows, { title: "Distinct users per day" }), runs);

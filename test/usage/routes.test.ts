@@ -10,9 +10,36 @@ let server: UsageServer;
 const RANGE = "start=2025-11-03&end=2025-11-23&aggregate=w";
 
 const EXPECTED: ReportRow[] = [
-  { label: "2025-W45", start: "2025-11-03", end: "2025-11-09", users: 2, logins: 4, partial: false },
-  { label: "2025-W46", start: "2025-11-10", end: "2025-11-16", users: 0, logins: 0, partial: false },
-  { label: "2025-W47", start: "2025-11-17", end: "2025-11-23", users: 2, logins: 2, partial: false },
+  {
+    label: "2025-W45",
+    start: "2025-11-03",
+    end: "2025-11-09",
+    users: 2,
+    logins: 4,
+    partial: false,
+    new_users: 2,
+    returning_users: 0,
+  },
+  {
+    label: "2025-W46",
+    start: "2025-11-10",
+    end: "2025-11-16",
+    users: 0,
+    logins: 0,
+    partial: false,
+    new_users: 0,
+    returning_users: 0,
+  },
+  {
+    label: "2025-W47",
+    start: "2025-11-17",
+    end: "2025-11-23",
+    users: 2,
+    logins: 2,
+    partial: false,
+    new_users: 1,
+    returning_users: 1,
+  },
 ];
 
 function login(user: string, created: string) {
@@ -55,7 +82,7 @@ describe("/usage/login/raw", () => {
     const csv = await server.fetch(`/usage/login/raw?${RANGE}&content_type=csv`);
     expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
     const csvText = await csv.text();
-    expect(csvText.split("\r\n")[0]).toBe("label,start,end,users,logins,partial");
+    expect(csvText.split("\r\n")[0]).toBe("label,start,end,users,logins,partial,new_users,returning_users");
     expect(parseCsvObjects(csvText)).toEqual(asStrings);
 
     const html = await server.fetch(`/usage/login/raw?${RANGE}`, { headers: { accept: "text/html" } });
@@ -136,6 +163,8 @@ describe("/usage/login", () => {
         String(r.users),
         String(r.logins),
         r.partial ? "partial" : "",
+        String(r.new_users),
+        String(r.returning_users),
       ]),
     );
     expect(doc.querySelector(".totals")?.textContent).toContain("3 distinct users with 6 logins");
