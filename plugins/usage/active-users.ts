@@ -1,5 +1,7 @@
 import type { Collection } from "mongodb";
 import { addDays, type CalendarDay, dateToDay, daysBetween, dayToDate } from "./calendar-day.js";
+import { enumeratePeriods } from "./periods.js";
+import { type Rollups, readRollupMetaDoc } from "./rollups.js";
 import type { LoginDoc } from "./types.js";
 
 /** One day of rolling active users (docs/contracts.md "Usage plugin routes", `/usage/active`). */
@@ -36,24 +38,49 @@ export function stickiness(dau: number, mau: number): number {
   return mau === 0 ? 0 : Math.round((dau * 10_000) / mau) / 10_000;
 }
 
-/**
- * DAU, WAU, MAU and stickiness for every day of [start, end]: one indexed read of the (day, user) documents
- * from 29 days before `start` (the windows reach back before it), then two sliding windows of per-user
- * counts, so the work grows with the documents read, not with days × window.
- */
-export async function queryActive(
+/** Options of {@link queryActive}. */
+export interface ActiveOptions {
+  timezone: string;
+  /** Users not counted (`admin` and `usage.excludeUsers`). */
+  exclude: readonly string[];
+  dataThrough: CalendarDay | null;
+  /**
+   * The job's rollups: when they were built with these exclusions and carry each month's days, the days
+   * are read from the month documents (one per user and month) instead of one document per user and day.
+   */
+  rollups?: Rollups;
+}
+
+/** Users' active days as per-day lists of small user ids, from `first` on. */
+interface DayBuckets {
+  buckets: number[][];
+  users: number;
+}
+
+async function monthsUsable(rollups: Rollups | undefined, exclude: readonly string[]): Promise<boolean> {
+  if (rollups === undefined) return false;
+  const meta = await readRollupMetaDoc(rollups);
+  const wanted = [...new Set(exclude)].sort();
+  return (
+    meta?.monthDays === true &&
+    meta.exclude.length === wanted.length &&
+    meta.exclude.every((u, i) => u === wanted[i])
+  );
+}
+
+async function bucketsFromDays(
   target: Collection<LoginDoc>,
-  range: { start: CalendarDay; end: CalendarDay },
-  options: { timezone: string; exclude: readonly string[]; dataThrough: CalendarDay | null },
-): Promise<ActiveReport> {
-  const first = addDays(range.start, -(MONTH - 1));
-  const days = daysBetween(first, range.end) + 1;
+  first: CalendarDay,
+  end: CalendarDay,
+  exclude: readonly string[],
+): Promise<DayBuckets> {
+  const days = daysBetween(first, end) + 1;
   const buckets: number[][] = Array.from({ length: days }, () => []);
   const ids = new Map<string, number>();
   const firstMs = dayToDate(first).getTime();
   const docs = target
     .find(
-      { day: { $gte: dayToDate(first), $lte: dayToDate(range.end) }, user: { $nin: [...options.exclude] } },
+      { day: { $gte: dayToDate(first), $lte: dayToDate(end) }, user: { $nin: [...exclude] } },
       { projection: { _id: 0, day: 1, user: 1 } },
     )
     .batchSize(10_000);
@@ -63,10 +90,61 @@ export async function queryActive(
       id = ids.size;
       ids.set(doc.user, id);
     }
-    buckets[Math.round((doc.day.getTime() - firstMs) / 86_400_000)]?.push(id);
+    buckets[Math.round((doc.day.getTime() - firstMs) / DAY_MS)]?.push(id);
   }
-  const inWeek = new Int32Array(ids.size);
-  const inMonth = new Int32Array(ids.size);
+  return { buckets, users: ids.size };
+}
+
+async function bucketsFromMonths(
+  rollups: Rollups,
+  first: CalendarDay,
+  end: CalendarDay,
+): Promise<DayBuckets> {
+  const days = daysBetween(first, end) + 1;
+  const buckets: number[][] = Array.from({ length: days }, () => []);
+  const ids = new Map<string, number>();
+  const firstMs = dayToDate(first).getTime();
+  const starts = enumeratePeriods(first, end, "month").map((m) => dayToDate(m.start));
+  const docs = rollups.periodUsers
+    .find({ unit: "month", start: { $in: starts } }, { projection: { _id: 0, start: 1, user: 1, days: 1 } })
+    .batchSize(10_000);
+  for await (const doc of docs) {
+    let id = ids.get(doc.user);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(doc.user, id);
+    }
+    const offset = Math.round((doc.start.getTime() - firstMs) / DAY_MS);
+    for (let mask = doc.days ?? 0; mask !== 0; mask &= mask - 1) {
+      const bit = 31 - Math.clz32(mask & -mask);
+      buckets[offset + bit]?.push(id);
+    }
+  }
+  return { buckets, users: ids.size };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * DAU, WAU, MAU and stickiness for every day of [start, end]: one read of the users' days from 29 days
+ * before `start` (the windows reach back before it) — from the month rollups when they are usable, else
+ * from the (day, user) documents — then two sliding windows of per-user counts, so the work grows with the
+ * data read, not with days × window.
+ */
+export async function queryActive(
+  target: Collection<LoginDoc>,
+  range: { start: CalendarDay; end: CalendarDay },
+  options: ActiveOptions,
+): Promise<ActiveReport> {
+  const first = addDays(range.start, -(MONTH - 1));
+  const days = daysBetween(first, range.end) + 1;
+  const { buckets, users } =
+    options.rollups && (await monthsUsable(options.rollups, options.exclude))
+      ? await bucketsFromMonths(options.rollups, first, range.end)
+      : await bucketsFromDays(target, first, range.end, options.exclude);
+  const firstMs = dayToDate(first).getTime();
+  const inWeek = new Int32Array(users);
+  const inMonth = new Int32Array(users);
   let wau = 0;
   let mau = 0;
   const rows: ActiveRow[] = [];
@@ -80,7 +158,7 @@ export async function queryActive(
     if (d < MONTH - 1) continue;
     const dau = (buckets[d] as number[]).length;
     rows.push({
-      day: dateToDay(new Date(firstMs + d * 86_400_000)),
+      day: dateToDay(new Date(firstMs + d * DAY_MS)),
       dau,
       wau,
       mau,

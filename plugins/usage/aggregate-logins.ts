@@ -14,6 +14,7 @@ import {
   type PeriodUserDoc,
   type Rollups,
   readRollupMetaDoc,
+  refreshStoredMonths,
   rollupAfterDay,
   rollupRefs,
   writeDayCount,
@@ -122,6 +123,11 @@ export class AggregateLogins extends CoreJob<typeof aggregateLoginsArgs> {
       this.setSource(start);
       if (outside) await rebuildFirstSeen(target, firstSeen);
       else await firstSeen.deleteMany({});
+    }
+    if (!meta?.monthDays) {
+      // Month documents built by an older version lack their days: rebuild every month with data once.
+      this.setSource(start);
+      await refreshStoredMonths(target, rollups);
     }
     const tracker = new FirstSeenTracker(target, firstSeen);
     let done = 0;

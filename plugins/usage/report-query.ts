@@ -1,5 +1,5 @@
 import type { Collection, Document } from "mongodb";
-import { type CalendarDay, dateToDay, dayToDate } from "./calendar-day.js";
+import { addDays, type CalendarDay, dateToDay, dayToDate } from "./calendar-day.js";
 import { comparedRange } from "./compare.js";
 import { firstDaysInRange } from "./new-users.js";
 import {
@@ -118,9 +118,11 @@ function rollupUnit(aggregate: Aggregate, weekStart: WeekStart): RollupUnit | "d
 }
 
 /**
- * Distinct users and logins over [start, end] from the rollups: whole years, quarters and months from
- * their (period, user) documents, the days at the edges from the day documents. Each piece is one indexed
- * read of few documents (a 5-year range is five yearly sets plus edges); the union is taken here.
+ * Distinct users and logins over [start, end] from the rollups: the users of whole years, quarters and
+ * months from their (period, user) documents, of the days at the edges from the day documents, each piece
+ * one `distinct` (the server sends one list of names, not a document per user and period); the logins, which
+ * add up, from the pieces' count documents. A 5-year range is five yearly sets plus edges; the union is
+ * taken here.
  */
 async function countSpan(
   target: Collection<LoginDoc>,
@@ -130,29 +132,28 @@ async function countSpan(
   exclude: readonly string[],
 ): Promise<Counted> {
   const segments = coverRange(start, end);
-  const projection = { _id: 0, user: 1, logins: 1 };
-  const reads: Promise<Array<{ user: string; logins: number }>>[] = [];
+  const lists: Promise<string[]>[] = [];
+  const countIds: string[] = [];
   for (const unit of ["year", "quarter", "month"] as const) {
-    const starts = segments.filter((s) => s.unit === unit).map((s) => dayToDate(s.start));
-    if (starts.length > 0)
-      reads.push(rollups.periodUsers.find({ unit, start: { $in: starts } }, { projection }).toArray());
+    const whole = segments.filter((s) => s.unit === unit);
+    if (whole.length === 0) continue;
+    lists.push(
+      rollups.periodUsers.distinct("user", { unit, start: { $in: whole.map((s) => dayToDate(s.start)) } }),
+    );
+    for (const s of whole) countIds.push(countId(unit, s.start));
   }
   for (const s of segments.filter((s) => s.unit === "day")) {
-    const filter = {
-      day: { $gte: dayToDate(s.start), $lte: dayToDate(s.end) },
-      user: { $nin: [...exclude] },
-    };
-    reads.push(target.find(filter, { projection }).toArray());
+    const days = { $gte: dayToDate(s.start), $lte: dayToDate(s.end) };
+    lists.push(target.distinct("user", { day: days, user: { $nin: [...exclude] } }));
+    for (let day = s.start; day <= s.end; day = addDays(day, 1)) countIds.push(countId("day", day));
   }
+  const [userLists, counts] = await Promise.all([
+    Promise.all(lists),
+    rollups.periodCounts.find({ _id: { $in: countIds } }, { projection: { _id: 0, logins: 1 } }).toArray(),
+  ]);
   const users = new Set<string>();
-  let logins = 0;
-  for (const docs of await Promise.all(reads)) {
-    for (const doc of docs) {
-      users.add(doc.user);
-      logins += doc.logins;
-    }
-  }
-  return { users: users.size, logins };
+  for (const list of userLists) for (const user of list) users.add(user);
+  return { users: users.size, logins: counts.reduce((sum, c) => sum + c.logins, 0) };
 }
 
 function later(a: CalendarDay, b: CalendarDay): CalendarDay {

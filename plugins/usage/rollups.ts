@@ -6,8 +6,8 @@
  * processed, and a rerun recomputes them identically.
  */
 import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
-import { type CalendarDay, dayToDate } from "./calendar-day.js";
-import { type Period, periodOf } from "./periods.js";
+import { type CalendarDay, dateToDay, dayToDate } from "./calendar-day.js";
+import { enumeratePeriods, type Period, periodOf } from "./periods.js";
 import type { LoginDoc } from "./types.js";
 
 /** The rolled-up period kinds. */
@@ -23,6 +23,8 @@ export interface PeriodUserDoc {
   start: Date;
   user: string;
   logins: number;
+  /** Months only: the days of the month the user logged in on, bit `d − 1` for day `d` (rolling active users). */
+  days?: number;
 }
 
 /** Distinct users and logins of one period; `_id` is `<unit>:<first day>`. */
@@ -41,6 +43,8 @@ export interface RollupMetaDoc {
   exclude: string[];
   /** True once the job keeps `first_seen` (each user's first day) complete. */
   firstSeen?: boolean;
+  /** True once every month's (period, user) documents carry their `days`. */
+  monthDays?: boolean;
 }
 
 /** A user's first day with a successful login in the condensed data; `_id` is the user. */
@@ -119,10 +123,13 @@ export async function readRollupMeta(rollups: Rollups): Promise<string[] | undef
 export async function writeRollupMeta(
   rollups: Rollups,
   exclude: readonly string[],
-  firstSeen = false,
+  complete = false,
 ): Promise<void> {
   const meta: Omit<RollupMetaDoc, "_id"> = { exclude: [...new Set(exclude)].sort() };
-  if (firstSeen) meta.firstSeen = true;
+  if (complete) {
+    meta.firstSeen = true;
+    meta.monthDays = true;
+  }
   await metaCollection(rollups).replaceOne({ _id: "meta" as never }, meta, { upsert: true });
 }
 
@@ -157,40 +164,43 @@ export async function refreshPeriod(
   const start = dayToDate(period.start);
   const span = { $gte: start, $lte: dayToDate(period.end) };
   const child = CHILD_UNIT[unit];
-  // Grouped here from one indexed read of the level below (fast on any server, no $group needed).
-  const sums = new Map<string, number>();
+  // Grouped here from one indexed read of the level below (fast on any server, no $group needed). Months
+  // also keep each user's days as a bit mask, which is what rolling active users read.
+  const withDays = unit === "month";
+  const sums = new Map<string, { logins: number; days: number }>();
   const rows =
     child === undefined
-      ? target.find({ day: span }, { projection: { _id: 0, user: 1, logins: 1 } })
+      ? target.find({ day: span }, { projection: { _id: 0, user: 1, logins: 1, day: 1 } })
       : rollups.periodUsers.find(
           { unit: child, start: span },
           { projection: { _id: 0, user: 1, logins: 1 } },
         );
-  for await (const row of rows.batchSize(10_000)) sums.set(row.user, (sums.get(row.user) ?? 0) + row.logins);
+  for await (const row of rows.batchSize(10_000)) {
+    const sum = sums.get(row.user) ?? { logins: 0, days: 0 };
+    sum.logins += row.logins;
+    if (withDays && "day" in row) sum.days |= 1 << ((row.day as Date).getUTCDate() - 1);
+    sums.set(row.user, sum);
+  }
 
-  const existing = new Map<string, number>();
+  const existing = new Map<string, { logins: number; days: number | undefined }>();
   for await (const doc of rollups.periodUsers.find(
     { unit, start },
-    { projection: { _id: 0, user: 1, logins: 1 } },
+    { projection: { _id: 0, user: 1, logins: 1, days: 1 } },
   )) {
-    existing.set(doc.user, doc.logins);
+    existing.set(doc.user, { logins: doc.logins, days: doc.days });
   }
   let users = 0;
   let logins = 0;
   let batch: AnyBulkWriteOperation<PeriodUserDoc>[] = [];
-  for (const [user, userLogins] of sums) {
+  for (const [user, sum] of sums) {
     users += 1;
-    logins += userLogins;
+    logins += sum.logins;
     const before = existing.get(user);
     existing.delete(user);
-    if (before === userLogins) continue;
-    batch.push({
-      replaceOne: {
-        filter: { unit, start, user },
-        replacement: { unit, start, user, logins: userLogins },
-        upsert: true,
-      },
-    });
+    if (before?.logins === sum.logins && (!withDays || before.days === sum.days)) continue;
+    const replacement: PeriodUserDoc = { unit, start, user, logins: sum.logins };
+    if (withDays) replacement.days = sum.days;
+    batch.push({ replaceOne: { filter: { unit, start, user }, replacement, upsert: true } });
     if (batch.length >= batchSize) {
       await rollups.periodUsers.bulkWrite(batch, { ordered: false });
       batch = [];
@@ -223,4 +233,15 @@ export async function rollupAfterDay(
   for (const unit of ROLLUP_UNITS) {
     if (isLastOfRun || rollupPeriod(day, unit).end === day) await refreshPeriod(target, rollups, unit, day);
   }
+}
+
+/** Recomputes the month rollups of every month between the first and the last stored day (an upgrade step). */
+export async function refreshStoredMonths(target: Collection<LoginDoc>, rollups: Rollups): Promise<number> {
+  const projection = { _id: 0, day: 1 };
+  const first = await target.find({}, { projection }).sort({ day: 1 }).limit(1).next();
+  const last = await target.find({}, { projection }).sort({ day: -1 }).limit(1).next();
+  if (!first || !last) return 0;
+  const months = enumeratePeriods(dateToDay(first.day), dateToDay(last.day), "month");
+  for (const month of months) await refreshPeriod(target, rollups, "month", month.start);
+  return months.length;
 }

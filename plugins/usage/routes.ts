@@ -198,10 +198,15 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
 
   const loadActive = (range: ReportRange, version: DataVersion): Promise<ActiveReport> => {
     const config = usageConfig(runtime);
+    const refs = rollupRefs(config.login);
     return queryActive(runtime.mongo.collection<LoginDoc>(config.login, "usage"), range, {
       timezone: config.timezone,
       exclude: excludedUsers(config),
       dataThrough: version.dataThrough,
+      rollups: {
+        periodUsers: runtime.mongo.collection<PeriodUserDoc>(refs.periodUsers, "usage"),
+        periodCounts: runtime.mongo.collection<PeriodCountDoc>(refs.periodCounts, "usage"),
+      },
     });
   };
 

@@ -2,12 +2,16 @@
  * Rolling active users on hand-built data with known answers: windows that reach back before `start`,
  * stickiness rounding, exclusions and the report time zone; and the same rows through JSON, CSV and HTML.
  */
+
+import { runInline } from "core4ts";
 import { JSDOM } from "jsdom";
 import type { Collection, Document } from "mongodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ActiveRow, queryActive, stickiness } from "../../plugins/usage/active-users.js";
+import { AggregateLogins } from "../../plugins/usage/aggregate-logins.js";
 import { condenseDay } from "../../plugins/usage/condense-day.js";
 import { ensureTargetIndexes } from "../../plugins/usage/indexes.js";
+import type { PeriodCountDoc, PeriodUserDoc } from "../../plugins/usage/rollups.js";
 import type { LoginDoc } from "../../plugins/usage/types.js";
 import { parseCsvObjects } from "../server/support/parse-csv.js";
 import { startUsageServer, type UsageServer } from "./support/usage-server.js";
@@ -61,7 +65,7 @@ describe("/usage/active", () => {
   const range = "start=2026-03-01&end=2026-03-10";
 
   beforeAll(async () => {
-    server = await startUsageServer({ excludeUsers: ["bot"] });
+    server = await startUsageServer({ excludeUsers: ["bot"], sysLog: "sys.log" });
     target = await condensed(server, "UTC");
   });
 
@@ -117,6 +121,32 @@ describe("/usage/active", () => {
     const plot = await (await server.fetch(`/usage/active/plot?${range}`)).text();
     expect(plot).toContain('class="line dau"');
     expect(plot).toContain("MAU (30 days)");
+  });
+
+  it("reads the same days from the job's month rollups", async () => {
+    await runInline({ ...server.server.runtime, plugins: [] }, AggregateLogins, {
+      start: "2026-02-01",
+      end: "2026-03-10",
+    });
+    const db = server.usageDb;
+    const rollups = {
+      periodUsers: db.collection<PeriodUserDoc>("login.period_users"),
+      periodCounts: db.collection<PeriodCountDoc>("login.period_counts"),
+    };
+    const march = await rollups.periodUsers.findOne({
+      unit: "month",
+      start: new Date("2026-03-01"),
+      user: "u3",
+    });
+    expect(march?.days).toBe((1 << 4) | (1 << 5)); // March 5th and 6th
+    const report = await queryActive(
+      target,
+      { start: "2026-03-01", end: "2026-03-10" },
+      { timezone: "UTC", exclude: ["admin", "bot"], dataThrough: null, rollups },
+    );
+    expect(report.rows).toEqual(expected);
+    const json = (await (await server.fetch(`/usage/active/raw?${range}`)).json()) as { data: ActiveRow[] };
+    expect(json.data).toEqual(expected);
   });
 
   it("puts a login on its day in the report time zone", async () => {
