@@ -1,5 +1,11 @@
 import { defineConfig } from "vitest/config";
 
+// Files and the tests in them run in a shuffled order, so a test that only passes after another one fails.
+// vitest prints the seed; CORE4_TEST_SEED=<seed> repeats an order.
+const seed = Number(process.env.CORE4_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
+if (!Number.isSafeInteger(seed))
+  throw new Error(`CORE4_TEST_SEED must be an integer, got "${process.env.CORE4_TEST_SEED}"`);
+
 export default defineConfig({
   resolve: {
     // Resolve the package's own exports ("core4ts", "core4ts/server") to the TypeScript sources.
@@ -15,6 +21,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests share one redis-server; files run in parallel, each on its own queues.
     pool: "forks",
+    sequence: { shuffle: { files: true, tests: true }, seed },
     maxWorkers: 2,
   },
 });

@@ -19,6 +19,18 @@ function integer(name: string, min: number, max: number) {
   };
 }
 
+/** The flags of `coco enqueue` as commander hands them over. */
+interface EnqueueCommandFlags {
+  args?: string;
+  each?: string;
+  partial?: boolean;
+  delay?: string;
+  at?: string;
+  priority?: number;
+  attempts?: number;
+  json?: boolean;
+}
+
 const program = new Command("coco")
   .description("core4ts: jobs over BullMQ and Redis, MongoDB data, an API server, and the usage report")
   .option("--verbose", "print stack traces of errors")
@@ -82,8 +94,14 @@ program
   .argument("<job>", "job name, e.g. usage.AggregateLogins")
   .argument("[args...]", "arguments as name=value")
   .option("--args <json>", "arguments as a JSON object")
+  .option("--each <file>", "one job per JSON line or JSON array element of the file (- for stdin)")
+  .option("--partial", "with --each: enqueue the good lines although others are bad")
+  .option("--delay <duration>", "wait before the job may run: seconds or 30s, 10m, 2h, 1d")
+  .option("--at <iso>", "run no earlier than this ISO date-time")
+  .option("--priority <n>", "BullMQ priority: 1 runs first", integer("--priority", 0, 2_097_151))
+  .option("--attempts <n>", "runs that may end in an error", integer("--attempts", 1, 1_000_000))
   .option("--json", "print the job record as JSON")
-  .action(async (job: string, args: string[], o: { args?: string; json?: boolean }) => {
+  .action(async (job: string, args: string[], o: EnqueueCommandFlags) => {
     const { enqueueCommand } = await import("./commands/job-commands.js");
     await enqueueCommand(job, args, o);
   });
@@ -121,23 +139,76 @@ program
     await jobCommand(id, o);
   });
 
-for (const action of ["kill", "restart", "remove"] as const) {
+program
+  .command("kill")
+  .description("kill a job")
+  .argument("<id>", "job id")
+  .option("--json", "print JSON")
+  .action(async (id: string, o: { json?: boolean }) => {
+    const { controlCommand } = await import("./commands/job-commands.js");
+    await controlCommand("kill", id, o);
+  });
+
+for (const action of ["restart", "remove"] as const) {
   program
     .command(action)
-    .description(`${action} a job`)
-    .argument("<id>", "job id")
+    .description(`${action} a job, or every job of --name in --state`)
+    .argument("[id]", "job id")
+    .option("--name <job>", "with --state: every job of this name")
+    .option("--state <state>", "with --name: every job in this state")
     .option("--json", "print JSON")
-    .action(async (id: string, o: { json?: boolean }) => {
+    .action(async (id: string | undefined, o: { json?: boolean; name?: string; state?: string }) => {
       const { controlCommand } = await import("./commands/job-commands.js");
       await controlCommand(action, id, o);
     });
 }
 
+program
+  .command("logs")
+  .description("print a job's log records, oldest first")
+  .argument("<id>", "job id")
+  .option("--follow", "keep printing new records until the job has ended")
+  .option("--json", "print JSON (one record per line with --follow)")
+  .action(async (id: string, o: { follow?: boolean; json?: boolean }) => {
+    const { logsCommand } = await import("./commands/console-commands.js");
+    await logsCommand(id, o);
+  });
+
+program
+  .command("types")
+  .description("list job types with counts per state, paused, schedule and next run")
+  .option("--json", "print JSON")
+  .action(async (o: { json?: boolean }) => {
+    const { typesCommand } = await import("./commands/console-commands.js");
+    await typesCommand(o);
+  });
+
+for (const action of ["pause", "resume"] as const) {
+  program
+    .command(action)
+    .description(`${action} a job type on every worker`)
+    .argument("<job>", "job name")
+    .option("--json", "print JSON")
+    .action(async (job: string, o: { json?: boolean }) => {
+      const { pauseCommand } = await import("./commands/console-commands.js");
+      await pauseCommand(action, job, o);
+    });
+}
+
+program
+  .command("schedules")
+  .description("list schedules: pattern, time zone, next 3 runs, last scheduled run, policy")
+  .option("--json", "print JSON")
+  .action(async (o: { json?: boolean }) => {
+    const { schedulesCommand } = await import("./commands/job-commands.js");
+    await schedulesCommand(o);
+  });
+
 const role = program.command("role").description("manage users and roles");
 role
   .command("add")
   .argument("<name>", "login name")
-  .option("--password <password>", "password (or CORE4_ROLE_PASSWORD)")
+  .option("--password <password>", "password, visible in ps: prefer CORE4_ROLE_PASSWORD or the prompt")
   .option("--email <email>", "e-mail address")
   .addOption(new Option("--perm <patterns...>", "permission patterns, e.g. api://usage/*"))
   .option("--json", "print JSON")

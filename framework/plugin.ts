@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { checkJobClass } from "./job/job-class.js";
 
 /**
  * What a plugin declares: its jobs, its HTTP routes and its config section.
@@ -27,7 +28,9 @@ const PLUGIN_NAME = /^[a-z][a-z0-9_]*$/;
 
 /**
  * Declares a plugin. The name must be a lowercase identifier (it names the config section and prefixes
- * job names).
+ * job names). Every job is checked here, at registration, so that a mistake stops the plugin from loading
+ * with the job's name in the message: a malformed class, a setting outside its range, a bad cron pattern or
+ * time zone, or a schedule on a job with a required argument that has no default.
  *
  * @example
  * export default definePlugin({ name: "usage", config: usageConfigSchema, jobs: [AggregateLogins], routes });
@@ -38,5 +41,6 @@ export function definePlugin<TRoutes = unknown, TJob = unknown>(
   if (!PLUGIN_NAME.test(definition.name)) {
     throw new Error(`plugin name "${definition.name}" must be a lowercase identifier like "usage"`);
   }
+  for (const job of definition.jobs ?? []) checkJobClass(job, definition.name);
   return Object.freeze({ ...definition, jobs: Object.freeze([...(definition.jobs ?? [])]) });
 }

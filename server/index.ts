@@ -10,12 +10,15 @@ export { defaultPermission } from "./auth/access-guard.js";
 export { TOKEN_COOKIE } from "./auth/authenticator.js";
 export { ensureAdmin } from "./auth/ensure-admin.js";
 export { LOGIN_LOGGER_NAME } from "./auth/login-event-writer.js";
+export { MAX_LOGIN_NAME } from "./auth/login-name.js";
 export type { LoginThrottleOptions } from "./auth/login-throttle.js";
 export { hashPassword, verifyPassword } from "./auth/password-hash.js";
 export { hasPermission, patternGrants } from "./auth/permissions.js";
 export { RoleStore } from "./auth/role-store.js";
 export { safeNext } from "./auth/safe-next.js";
+export { isStateChangingMethod, SameOriginRule } from "./auth/same-origin-rule.js";
 export type { AuthUser, NewRole, RoleCredentials, RoleDocument, RoleInfo, RolePatch } from "./auth/types.js";
+export { type ConsolePageOptions, consolePage, type NavPage, withConsoleLayout } from "./console/layout.js";
 export {
   EmbedLinks,
   EXPIRES_PARAM,
@@ -26,7 +29,7 @@ export {
 export { DEFAULT_LINK_SECONDS, parseExpires } from "./embed/expires.js";
 export { linkOrigin } from "./embed/link-origin.js";
 export { HttpError } from "./errors/http-error.js";
-export { LOGIN_API_PATH, LOGIN_PAGE_PATH } from "./pages/login-page.js";
+export { LOGIN_API_PATH, LOGIN_PAGE_PATH, LOGOUT_API_PATH } from "./pages/login-page.js";
 export { entityTag, freshReply } from "./reply/etag.js";
 export { escapeHtml, type HtmlPageOptions, htmlPage } from "./reply/html.js";
 export { negotiate, wantsHtml } from "./reply/negotiate.js";
@@ -37,7 +40,7 @@ export { asTable, type Table } from "./reply/table.js";
 export type { Envelope, ReplyFormat } from "./reply/types.js";
 export { arg, type Bounds } from "./request/arg.js";
 export { getArgument, getArguments, rawArgument } from "./request/get-argument.js";
-export { Core4Router, type RouteInfo } from "./router/core4-router.js";
+export { Core4Router, type PageInfo, type RouteInfo } from "./router/core4-router.js";
 export { defineRoutes, type PluginRoutes } from "./router/define-routes.js";
 export type {
   Core4Context,

@@ -1,20 +1,11 @@
 import { z } from "zod";
+import { jobOverrideSchema } from "../job/job-settings.js";
 
 /** Log level names accepted in config (pino's names). */
 export const logLevelSchema = z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]);
 
-/** Per-job overrides of CoreJob metadata, found under `jobs.<job name>`. */
-export const jobOverrideSchema = z.strictObject({
-  attempts: z.number().int().min(1).optional(),
-  deferTime: z.number().positive().optional(),
-  deferMax: z.number().positive().optional(),
-  errorTime: z.number().nonnegative().optional(),
-  priority: z.number().int().min(0).optional(),
-  maxParallel: z.number().int().min(1).optional(),
-  wallTime: z.number().positive().optional(),
-  progressInterval: z.number().nonnegative().optional(),
-  schedule: z.string().nullable().optional(),
-});
+/** Per-job overrides of CoreJob metadata, found under `jobs.<job name>`: the job settings' own schema. */
+export { type JobOverride, jobOverrideSchema } from "../job/job-settings.js";
 
 /** The framework's own configuration. Plugin sections are added beside it by name. */
 export const coreConfigSchema = z.strictObject({
@@ -73,6 +64,28 @@ export const coreConfigSchema = z.strictObject({
       accessLog: z.enum(["info", "debug", "off"]).default("info"),
       /** Trust X-Forwarded-* headers (behind a reverse proxy): client addresses for the login slow-down. */
       trustProxy: z.boolean().default(false),
+      /**
+       * How many trusted proxies stand in front (with trustProxy): the client address is the one the
+       * nearest trusted proxy saw, never a value the client wrote (docs/contracts.md "Environment").
+       */
+      proxyHops: z.number().int().min(1).default(1),
+      /**
+       * The server's own origin (`https://core.example.com`): the same-origin check, `Secure` cookies and
+       * signed links use it; unset, the origin comes from the request.
+       */
+      publicUrl: z
+        .url({ protocol: /^https?$/, error: "expected an http(s) URL like https://core.example.com" })
+        .optional(),
+      /** Open connections at most; more are refused by the server (Node's `maxConnections`). */
+      maxConnections: z.number().int().min(1).default(1024),
+      /** Milliseconds a client has to send the request headers (slow clients are cut off). */
+      headersTimeout: z.number().int().positive().default(10_000),
+      /** Milliseconds a client has to send the whole request, headers and body. */
+      receiveTimeout: z.number().int().positive().default(15_000),
+      /** Report computations (routes declared `heavy`) one user may have running at once; more get 429. */
+      reportConcurrency: z.number().int().min(1).default(4),
+      /** When set, `GET /metrics` needs `Authorization: Bearer <this token>` (open otherwise). */
+      metricsToken: z.string().min(16).optional(),
     })
     .prefault({}),
   worker: z
@@ -89,5 +102,3 @@ export const coreConfigSchema = z.strictObject({
 
 /** Validated core configuration. */
 export type CoreConfig = z.output<typeof coreConfigSchema>;
-/** Per-job overrides of CoreJob metadata. */
-export type JobOverride = z.output<typeof jobOverrideSchema>;

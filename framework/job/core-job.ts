@@ -46,8 +46,22 @@ export abstract class CoreJob<S extends z.ZodObject = z.ZodObject> {
   static readonly deferTime?: number;
   /** Seconds after enqueue beyond which deferring turns the job inactive (default 3600). */
   static readonly deferMax?: number;
-  /** Seconds before a failed job is retried (default 600). */
+  /** Seconds before a failed job is retried (default 600); with exponential backoff, the first retry's wait. */
   static readonly errorTime?: number;
+  /** How retries wait: `fixed` (default, every retry `errorTime`) or `exponential` (doubling, jittered). */
+  static readonly backoff?: "fixed" | "exponential";
+  /** Longest wait of an exponential backoff in seconds (default 86 400, one day). */
+  static readonly maxErrorTime?: number;
+  /** At most `max` runs of this type start per `duration` seconds across the whole pool (default none). */
+  static readonly rateLimit?: { readonly max: number; readonly duration: number };
+  /** `all` runs are journaled (default), or only `failures` (runs that did not complete). */
+  static readonly journal?: "all" | "failures";
+  /** After scheduler downtime: `one` run for all missed slots (default), `none`, or `all` (one per slot). */
+  static readonly catchup?: "one" | "none" | "all";
+  /** Seconds back from now within which missed slots are caught up (default 86 400). */
+  static readonly catchupWindow?: number;
+  /** `skip` (default): a slot whose earlier run is pending or running enqueues nothing; `allow`: it does. */
+  static readonly overlap?: "skip" | "allow";
   /** BullMQ priority: 0 none (default), else 1 highest. */
   static readonly priority?: number;
   /** Most runs of this type at once across all workers (default 15). */

@@ -36,14 +36,19 @@ export { JobRegistry } from "./job-registry.js";
 export { journalEntry, type RunInput, type RunOutcome, type RunState, runJob } from "./job-run.js";
 export type { JobLogger, JobPluginLike, JobRuntime } from "./job-runtime.js";
 export {
+  checkJobValues,
   DEFAULT_JOB_SETTINGS,
+  DEFAULT_SCHEDULE_POLICY,
   type EnqueueSettings,
   type JobSettings,
   resolveSettings,
+  type SchedulePolicy,
+  withEnqueueSettings,
 } from "./job-settings.js";
 export { JournalWriter, type JournalWriterOptions } from "./journal-writer.js";
 export type { JobProgress } from "./progress-throttle.js";
 export { ProgressThrottle } from "./progress-throttle.js";
 export { RunControl } from "./run-control.js";
 export { type InlineOptions, runInline } from "./run-inline.js";
+export { cronProblem, isTimeZone, nextSlots, slotsBetween } from "./schedule-pattern.js";
 export { isSysCollection, sourceTagged } from "./source-tagging.js";

@@ -19,7 +19,13 @@ export function parseKeyValueArgs(words: readonly string[]): Record<string, stri
   for (const word of words) {
     const at = word.indexOf("=");
     if (at <= 0) throw new JobArgumentError(`argument "${word}" must be written as key=value`, word);
-    out[word.slice(0, at)] = word.slice(at + 1);
+    // An own property even for `__proto__` (plain assignment would set the prototype and drop the name).
+    Object.defineProperty(out, word.slice(0, at), {
+      value: word.slice(at + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -41,7 +47,8 @@ export function parseJobArgs<S extends z.ZodObject>(
   const shape = schema.shape as Record<string, z.ZodType>;
   const converted: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
-    const field = shape[key];
+    // Own names only: `constructor`, `__proto__` or `toString` are inherited, not arguments.
+    const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
     if (field === undefined) {
       const known = Object.keys(shape);
       throw new JobArgumentError(
@@ -144,7 +151,10 @@ function reviveDates(schema: z.ZodType, value: unknown): unknown {
   ) {
     const shape = def.shape;
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, shape[k] ? reviveDates(shape[k] as z.ZodType, v) : v]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        Object.hasOwn(shape, k) ? reviveDates(shape[k] as z.ZodType, v) : v,
+      ]),
     );
   }
   return value;

@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { CoreJob } from "./core-job.js";
 import { JobDefinitionError } from "./errors/index.js";
-import type { JobSettings } from "./job-settings.js";
+import {
+  checkJobValues,
+  type JobSettings,
+  resolveSchedulePolicy,
+  type SchedulePolicy,
+} from "./job-settings.js";
 
 /** A concrete CoreJob subclass: what plugins list in `jobs` and what enqueue and runInline accept. */
 export type JobClass<J extends CoreJob = CoreJob> = (new () => J) &
@@ -37,7 +42,42 @@ export function checkJobClass(value: unknown, pluginName?: string): JobClass {
   if (!(value.args instanceof z.ZodObject)) {
     throw new JobDefinitionError(`job ${name}: static args must be a zod object (z.object({...}))`);
   }
+  checkJobValues(name, { ...classSettings(value), ...classPolicy(value) }, "class");
+  checkSchedulable(value, resolveSchedulePolicy(name, classPolicy(value), undefined));
   return value;
+}
+
+/**
+ * Refuses a schedule the scheduler could not keep: a run it enqueues gets no arguments, so every required
+ * argument needs a default; `catchup: all` enqueues one run per missed slot, which `overlap: skip` would
+ * refuse as duplicates of each other.
+ */
+export function checkSchedulable(jobClass: JobClass, policy: SchedulePolicy): void {
+  if (policy.schedule === undefined) return;
+  const name = jobClass.jobName;
+  const parsed = jobClass.args.safeParse({});
+  if (!parsed.success) {
+    const missing = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "")))].filter(Boolean);
+    throw new JobDefinitionError(
+      `job ${name}: schedule "${policy.schedule}" needs a default for every argument (a scheduled run gets none), but ${missing.map((m) => `"${m}"`).join(", ")} ${missing.length === 1 ? "has" : "have"} none`,
+    );
+  }
+  if (policy.catchup === "all" && policy.overlap === "skip") {
+    throw new JobDefinitionError(
+      `job ${name}: catchup "all" needs overlap "allow" (under "skip" the missed runs would be refused as duplicates of each other)`,
+    );
+  }
+}
+
+/** The schedule and its policies a job class declares (undefined where it relies on config or defaults). */
+export function classPolicy(jobClass: JobClass): Partial<SchedulePolicy> {
+  return {
+    schedule: jobClass.schedule,
+    timezone: jobClass.timezone,
+    catchup: jobClass.catchup,
+    catchupWindow: jobClass.catchupWindow,
+    overlap: jobClass.overlap,
+  };
 }
 
 /** The settings a job class declares (undefined where it relies on config or defaults). */
@@ -47,6 +87,10 @@ export function classSettings(jobClass: JobClass): Partial<JobSettings> {
     deferTime: jobClass.deferTime,
     deferMax: jobClass.deferMax,
     errorTime: jobClass.errorTime,
+    backoff: jobClass.backoff,
+    maxErrorTime: jobClass.maxErrorTime,
+    rateLimit: jobClass.rateLimit,
+    journal: jobClass.journal,
     priority: jobClass.priority,
     maxParallel: jobClass.maxParallel,
     wallTime: jobClass.wallTime,

@@ -51,6 +51,11 @@ export interface JobRecord {
   sources: string[];
   /** Last error or defer message, null when none. */
   error: string | null;
+  /**
+   * When a job waiting for a time runs next: a failed job's retry (after its backoff), a deferred job's
+   * next run, a delayed enqueue's start. Null when it waits for no time; absent on journal entries.
+   */
+  nextTry?: Date | null;
 }
 
 /** One finished run in `sys.journal`. */

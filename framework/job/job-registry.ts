@@ -1,7 +1,17 @@
 import { JobDefinitionError, UnknownJobError } from "./errors/index.js";
-import { checkJobClass, classSettings, type JobClass } from "./job-class.js";
+import { checkJobClass, checkSchedulable, classPolicy, classSettings, type JobClass } from "./job-class.js";
 import type { JobPluginLike, JobRuntime } from "./job-runtime.js";
-import { type EnqueueSettings, type JobSettings, resolveSettings } from "./job-settings.js";
+import {
+  type EnqueueSettings,
+  type JobSettings,
+  resolveSchedulePolicy,
+  resolveSettings,
+  type SchedulePolicy,
+  withEnqueueSettings,
+} from "./job-settings.js";
+
+// Class and config settings resolved per config object (frozen for a runtime's life) and job class.
+const RESOLVED = new WeakMap<object, WeakMap<JobClass, Readonly<JobSettings>>>();
 
 /**
  * The job types a process knows: those of its registered plugins. Workers run only these, and enqueue
@@ -24,9 +34,17 @@ export class JobRegistry {
     }
   }
 
-  /** The registry of a runtime's plugins. */
-  static of(runtime: Pick<JobRuntime, "plugins">): JobRegistry {
-    return new JobRegistry(runtime.plugins);
+  /**
+   * The registry of a runtime's plugins, with every job's settings and schedule checked as config leaves
+   * them: a bad value or an unkeepable schedule throws a {@link JobDefinitionError} naming the job.
+   */
+  static of(runtime: Pick<JobRuntime, "plugins" | "config">): JobRegistry {
+    const registry = new JobRegistry(runtime.plugins);
+    for (const jobClass of registry.all()) {
+      JobRegistry.settings(runtime, jobClass);
+      checkSchedulable(jobClass, JobRegistry.schedulePolicy(runtime, jobClass));
+    }
+    return registry;
   }
 
   /** The class of a job name; throws {@link UnknownJobError} listing the known names. */
@@ -60,24 +78,43 @@ export class JobRegistry {
     return [...this.byName.values()].sort((a, b) => (a.jobName < b.jobName ? -1 : 1));
   }
 
-  /** Settings of a job type with core4's precedence (enqueue > config `jobs.<name>` > class > defaults). */
+  /**
+   * Settings of a job type with core4's precedence (enqueue > config `jobs.<name>` > class > defaults). The
+   * class and config part is resolved once per config (it is checked by a schema, on every enqueue path).
+   */
   static settings(
     runtime: Pick<JobRuntime, "config">,
     jobClass: JobClass,
     enqueue?: EnqueueSettings,
   ): JobSettings {
-    return resolveSettings(
-      jobClass.jobName,
-      classSettings(jobClass),
-      runtime.config.core.jobs[jobClass.jobName],
-      enqueue,
-    );
+    const byClass = RESOLVED.get(runtime.config) ?? new WeakMap<JobClass, Readonly<JobSettings>>();
+    RESOLVED.set(runtime.config, byClass);
+    let base = byClass.get(jobClass);
+    if (!base) {
+      base = Object.freeze(
+        resolveSettings(
+          jobClass.jobName,
+          classSettings(jobClass),
+          runtime.config.core.jobs[jobClass.jobName],
+          undefined,
+        ),
+      );
+      byClass.set(jobClass, base);
+    }
+    return withEnqueueSettings(jobClass.jobName, base, enqueue);
   }
 
   /** The schedule of a job type: config `jobs.<name>.schedule` (null disables) over the class's. */
   static schedule(runtime: Pick<JobRuntime, "config">, jobClass: JobClass): string | undefined {
-    const configured = runtime.config.core.jobs[jobClass.jobName]?.schedule;
-    if (configured === null) return undefined;
-    return configured ?? jobClass.schedule;
+    return JobRegistry.schedulePolicy(runtime, jobClass).schedule;
+  }
+
+  /** Schedule, time zone and schedule policies of a job type (config `jobs.<name>` over class values). */
+  static schedulePolicy(runtime: Pick<JobRuntime, "config">, jobClass: JobClass): SchedulePolicy {
+    return resolveSchedulePolicy(
+      jobClass.jobName,
+      classPolicy(jobClass),
+      runtime.config.core.jobs[jobClass.jobName],
+    );
   }
 }

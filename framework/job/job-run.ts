@@ -150,7 +150,8 @@ class JobRun implements JobContext {
       }
     }
     const finished = new Date();
-    if (state !== "complete" && state !== "interrupted") this.logEnd(state, error);
+    // A worker pool writes its own per-run records (queue/run-records.ts); inline runs log here.
+    if (this.input.inline && state !== "complete" && state !== "interrupted") this.logEnd(state, error);
     const sources = this.sources.length > 1 ? [...new Set(this.sources)] : this.sources;
     return { state, error, result, started, finished, progress: this.lastProgress(), sources };
   }

@@ -32,7 +32,8 @@ export interface JournalWriterOptions {
  * MongoDB round trip per batch instead of one per job.
  *
  * A failed write is retried with backoff, not dropped: every entry's `_id` is its run's id, so a batch written
- * again stores each run once (a duplicate-key answer means "already there"). Only a document MongoDB itself
+ * again stores each run once (a duplicate-key answer means "already there", unless the stored entry is
+ * another run: see {@link JournalWriter.settleDuplicates}). Only a document MongoDB itself
  * rejects, entries beyond `maxBuffered` during an outage, and what is still unwritten when {@link flush}
  * times out are given up on; each is logged and counted in {@link droppedEntries}. What a crash leaves
  * unwritten (at most the last `delayMs`) is recovered from BullMQ's record by the worker pools' journal check.
@@ -196,7 +197,7 @@ export class JournalWriter {
         else rejected.push(entry);
       }
       this.giveUp(rejected, reasonOf(error));
-      await this.replaceRecovered(stored);
+      await this.settleDuplicates(stored);
       return { retry, error };
     }
     if (!refusedByDriver(error)) return { retry: entries, error };
@@ -217,16 +218,47 @@ export class JournalWriter {
   }
 
   /**
-   * An entry already stored under its run id may be a copy the journal recovery built from BullMQ's record
-   * while this writer could not reach MongoDB: the worker's own entry knows more, so it replaces that copy.
+   * Entries MongoDB already holds under their run id. Three cases:
+   * - the same run written again (a retried batch): nothing to do;
+   * - a copy the journal recovery built from BullMQ's record while this writer could not reach MongoDB: the
+   *   worker's own entry knows more, so it replaces that copy;
+   * - a different run under the same id (another start time or process: BullMQ ran the job again after
+   *   Redis lost its last writes, say): it is stored under an id of its own and warned about, never dropped.
    */
-  private async replaceRecovered(entries: JournalEntry[]): Promise<void> {
+  private async settleDuplicates(entries: JournalEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const ops: AnyBulkWriteOperation<JournalEntry>[] = entries.map(({ _id, ...replacement }) => ({
-      replaceOne: { filter: { _id, recovered: true }, replacement },
-    }));
+    let stored: Map<string, Pick<JournalEntry, "started" | "pid" | "hostname" | "recovered">>;
+    try {
+      const found = await this.journal
+        .find(
+          { _id: { $in: entries.map((e) => e._id) } },
+          { projection: { started: 1, pid: 1, hostname: 1, recovered: 1 } },
+        )
+        .toArray();
+      stored = new Map(found.map((doc) => [doc._id, doc]));
+    } catch (error) {
+      this.logger.warn("cannot compare job journal entries stored twice", { reason: reasonOf(error) });
+      return;
+    }
+    const ops: AnyBulkWriteOperation<JournalEntry>[] = [];
+    for (const { _id, ...replacement } of entries) {
+      const existing = stored.get(_id);
+      if (!existing) continue;
+      if (existing.recovered === true) {
+        ops.push({ replaceOne: { filter: { _id, recovered: true }, replacement } });
+      } else if (!sameRun(existing, replacement)) {
+        const distinct = `${_id}:${replacement.started?.getTime() ?? 0}-${replacement.hostname}-${replacement.pid}`;
+        this.logger.warn("a different run of a job under the same run id: journaled under its own id", {
+          jobId: replacement.job_id,
+          runId: _id,
+          storedAs: distinct,
+        });
+        ops.push({ replaceOne: { filter: { _id: distinct }, replacement, upsert: true } });
+      }
+    }
+    if (ops.length === 0) return;
     await this.journal.bulkWrite(ops, { ordered: false }).catch((error: unknown) => {
-      this.logger.warn("cannot replace recovered job journal entries", { reason: reasonOf(error) });
+      this.logger.warn("cannot store job journal entries stored twice", { reason: reasonOf(error) });
     });
   }
 
@@ -267,6 +299,18 @@ function refusedByDriver(error: unknown): boolean {
     error instanceof MongoInvalidArgumentError ||
     BSON.BSONError.isBSONError(error) ||
     !(error instanceof MongoError)
+  );
+}
+
+/** Whether a stored entry and a new one describe the same run (the same start, on the same process). */
+function sameRun(
+  stored: Pick<JournalEntry, "started" | "pid" | "hostname">,
+  entry: Omit<JournalEntry, "_id">,
+): boolean {
+  return (
+    (stored.started?.getTime() ?? null) === (entry.started?.getTime() ?? null) &&
+    stored.pid === entry.pid &&
+    stored.hostname === entry.hostname
   );
 }
 

@@ -46,5 +46,7 @@ export function formatJobDetail(record: JobRecord): string {
     ["sources", record.sources.length ? record.sources.join(", ") : "-"],
     ["error", record.error ?? "-"],
   ];
+  // A failed job's retry (after its backoff), a deferred or delayed job's next run.
+  if (record.nextTry) lines.splice(9, 0, ["next try", iso(record.nextTry)]);
   return lines.map(([k, v]) => `${`${k}:`.padEnd(10)}${v}`).join("\n");
 }

@@ -1,9 +1,11 @@
-import { Queue } from "bullmq";
+import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { ObjectId } from "mongodb";
 import {
   type EnqueueSettings,
+  JobArgumentError,
   type JobClass,
+  JobDefinitionError,
   JobExistsError,
   JobKilledError,
   JobNotFoundError,
@@ -20,18 +22,64 @@ import {
   type RawJobArgs,
   recordOfEntry,
   serializeJobArgs,
+  UnknownJobError,
 } from "../job/index.js";
+import { backoffOf } from "./backoff.js";
 import { type BullState, coreState, type QueueJob, recordOf } from "./job-view.js";
+import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobResult } from "./queue-data.js";
-import { killChannel, killedKey, knownQueuesKey, queueNameOf } from "./queue-keys.js";
-import { createRedis } from "./redis-connection.js";
+import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
+import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { KEEP_COMPLETED, KEEP_FAILED } from "./retention.js";
+import { describeSchedules, type ScheduleView } from "./schedule-view.js";
 
 /** Options of {@link JobQueue.enqueue}: settings that win over config and class, plus scheduling. */
 export interface EnqueueOptions extends EnqueueSettings {
   /** Seconds to wait before the job may run. */
   delay?: number;
+  /** When the job may run (instead of `delay`). */
+  at?: Date;
 }
+
+/** Options of {@link JobQueue.enqueueMany}. */
+export interface EnqueueManyOptions extends EnqueueOptions {
+  /** Items sent to Redis per round trip (default 1,000). */
+  batchSize?: number;
+}
+
+/** What became of one item of {@link JobQueue.enqueueMany}, at the item's index. */
+export type EnqueueResult =
+  | { index: number; id: string }
+  | {
+      index: number;
+      /** Why nothing was queued: a queued duplicate, or arguments the job's schema refuses. */
+      refused: "duplicate" | "bad_argument";
+      /** One line naming the reason. */
+      error: string;
+      /** The queued duplicate's id. */
+      existingId?: string;
+    };
+
+/** Selection of {@link JobQueue.restartMatching} and {@link JobQueue.removeMatching}. */
+export interface JobSelection {
+  /** Job name. */
+  name: string;
+  /** State of the jobs. */
+  state: JobState;
+}
+
+/** What a bulk restart or remove did. */
+export interface BulkOutcome {
+  /** Jobs of that name and state found. */
+  matched: number;
+  /** Jobs restarted or removed. */
+  done: number;
+  /** Jobs left as they were, with the reason (a duplicate already queued, a job that just started). */
+  refused: { id: string; error: string }[];
+}
+
+/** States a bulk restart takes. */
+export const RESTARTABLE_STATES: readonly JobState[] = ["error", "failed", "killed", "inactive", "deferred"];
 
 /** Filter of {@link JobQueue.list}. */
 export interface JobFilter {
@@ -79,22 +127,101 @@ export class JobQueue {
    */
   async enqueue(job: string | JobClass, args?: RawJobArgs, options: EnqueueOptions = {}): Promise<JobRecord> {
     const jobClass = this.registry.resolve(job);
-    const { delay, ...overrides } = options;
-    const settings = JobRegistry.settings(this.runtime, jobClass, overrides);
+    const { delay, settings, overrides } = this.enqueueOptions(jobClass, options);
     const parsed = parseJobArgs(jobClass.jobName, jobClass.args, args);
     const stored = serializeJobArgs(parsed);
     const id = new ObjectId().toHexString();
     const data: QueueJobData = { args: stored, validated: true };
-    if (Object.keys(overrides).length) data.settings = overrides;
+    if (overrides) data.settings = overrides;
     const added = await this.add(jobClass.jobName, data, settings, id, delay);
     await this.announce(jobClass.jobName);
-    return recordOf(added, "pending");
+    return this.withNextTry(recordOf(added, "pending"), added);
+  }
+
+  /**
+   * Enqueues many jobs of one type: every item's arguments are validated and the duplicate rule applies to
+   * each (against queued jobs and earlier items of the list), in one Redis round trip per batch. Resolves
+   * with one result per item, in order: the new id, or the refusal and its reason. Options apply to all.
+   * Throws only for what concerns the whole call (an unknown job, bad options, Redis unreachable).
+   */
+  async enqueueMany(
+    job: string | JobClass,
+    argsList: readonly RawJobArgs[],
+    options: EnqueueManyOptions = {},
+  ): Promise<EnqueueResult[]> {
+    const jobClass = this.registry.resolve(job);
+    const { batchSize = 1_000, ...enqueue } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new JobArgumentError(`batchSize must be a whole number >= 1, got ${batchSize}`, "batchSize");
+    }
+    const { delay, settings, overrides } = this.enqueueOptions(jobClass, enqueue);
+    const name = jobClass.jobName;
+    const results: EnqueueResult[] = new Array(argsList.length);
+    const pending: { index: number; id: string; data: QueueJobData }[] = [];
+    argsList.forEach((args, index) => {
+      try {
+        const stored = serializeJobArgs(parseJobArgs(name, jobClass.args, args));
+        const data: QueueJobData = { args: stored, validated: true };
+        if (overrides) data.settings = overrides;
+        pending.push({ index, id: new ObjectId().toHexString(), data });
+      } catch (error) {
+        if (!(error instanceof JobArgumentError)) throw error;
+        results[index] = { index, refused: "bad_argument", error: error.message };
+      }
+    });
+    const queue = this.queue(name);
+    for (let start = 0; start < pending.length; start += batchSize) {
+      const batch = pending.slice(start, start + batchSize);
+      const added = await queue.addBulk(
+        batch.map(({ id, data }) => ({ name, data, opts: this.jobOptions(name, data, settings, id, delay) })),
+      );
+      added.forEach((bullJob, i) => {
+        const { index, id } = batch[i] as (typeof batch)[number];
+        results[index] =
+          bullJob.id === id
+            ? { index, id }
+            : {
+                index,
+                refused: "duplicate",
+                error: `job ${name} with these arguments is already queued as ${bullJob.id}`,
+                existingId: String(bullJob.id),
+              };
+      });
+    }
+    if (pending.length) await this.announce(name);
+    return results;
+  }
+
+  /**
+   * Enqueues a scheduled run (no arguments: the schema's defaults). With `duplicateRule` (`overlap: skip`)
+   * a queued run of the same arguments refuses it with {@link JobExistsError}; without, it is queued anyway
+   * and is not itself covered by the rule.
+   */
+  async enqueueScheduled(name: string, duplicateRule: boolean): Promise<JobRecord> {
+    const jobClass = this.registry.get(name);
+    const settings = JobRegistry.settings(this.runtime, jobClass);
+    const data: QueueJobData = {
+      args: serializeJobArgs(parseJobArgs(name, jobClass.args, {})),
+      validated: true,
+    };
+    const id = new ObjectId().toHexString();
+    const options = this.jobOptions(name, data, settings, id);
+    if (!duplicateRule) delete options.deduplication;
+    const added = await this.queue(name).add(name, data, options);
+    if (added.id !== id) {
+      throw new JobExistsError(
+        `job ${name} with these arguments is already queued as ${added.id}`,
+        String(added.id),
+      );
+    }
+    await this.announce(name);
+    return recordOf(added as QueueJob, "pending");
   }
 
   /** A job by id: live from Redis, or its last run from sys.journal. Throws {@link JobNotFoundError}. */
   async get(id: string): Promise<JobRecord> {
     const found = await this.find(id);
-    if (found) return found.record;
+    if (found) return this.withNextTry(found.record, found.job);
     const entry = await this.lastJournalEntry(id);
     if (entry) return recordOfEntry(entry);
     throw new JobNotFoundError(`no job with id ${id}`);
@@ -125,11 +252,15 @@ export class JobQueue {
         const queue = this.queue(name);
         for (const type of types) {
           const jobs = (await queue.getJobs(type as never, 0, limit - 1)) as QueueJob[];
-          for (const job of jobs) {
-            if (!job) continue;
+          const due = type === "delayed" ? await this.dueTimes(queue, jobs) : undefined;
+          jobs.forEach((job, i) => {
+            if (!job) return;
             const state = coreState(job, type);
-            if (state && (!states || states.has(state))) records.push(recordOf(job, state));
-          }
+            if (!state || (states && !states.has(state))) return;
+            const record = recordOf(job, state);
+            record.nextTry = due?.[i] ?? null;
+            records.push(record);
+          });
         }
       }),
     );
@@ -154,14 +285,9 @@ export class JobQueue {
         `job ${id} is ${record.state}: only pending, deferred, failed or running jobs can be killed`,
       );
     }
-    const connection = this.redis();
-    // Always broadcast: the job may have started between the state read and now. The marker covers a
-    // running job whose worker died: it is checked when the job is recovered.
-    await connection
-      .multi()
-      .set(killedKey(this.prefix, id), "1", "EX", 24 * 3600)
-      .publish(killChannel(this.prefix), id)
-      .exec();
+    // Always broadcast: the job may have started between the state read and now. The kill names this run
+    // of the job (its creation time), so a restart under the same id is not killed again.
+    await KillSwitch.request(this.redis(), this.prefix, { id, created: job.timestamp });
     if (record.state === "running") return record;
     const removed = await this.queue(job.name).remove(id);
     if (removed === 0) return { ...record, state: "running" };
@@ -225,6 +351,28 @@ export class JobQueue {
     }
   }
 
+  /**
+   * Restarts every job of a name in a state that Redis still holds (`error`, `failed`, `killed`,
+   * `inactive` or `deferred`; see {@link restart}): bulk redrive. A job whose restart is refused (a
+   * duplicate is queued meanwhile) is listed with the reason and left as it was.
+   */
+  async restartMatching(selection: JobSelection): Promise<BulkOutcome> {
+    if (!RESTARTABLE_STATES.includes(selection.state)) {
+      throw new JobStateError(
+        `jobs in state ${selection.state} do not restart (states: ${RESTARTABLE_STATES.join(", ")})`,
+      );
+    }
+    return this.eachMatching(selection, (id) => this.restart(id));
+  }
+
+  /** Removes every job of a name in a state (not `running`: kill those first); see {@link remove}. */
+  async removeMatching(selection: JobSelection): Promise<BulkOutcome> {
+    if (selection.state === "running") {
+      throw new JobStateError("running jobs cannot be removed: kill them first");
+    }
+    return this.eachMatching(selection, (id) => this.remove(id));
+  }
+
   /** Removes a job that is not running from the queue (its journal history stays). */
   async remove(id: string): Promise<void> {
     const found = await this.require(id);
@@ -232,6 +380,11 @@ export class JobQueue {
     const removed = await this.queue(found.job.name).remove(id);
     if (removed === 0)
       throw new JobStateError(`job ${id} could not be removed: it has just started, kill it first`);
+  }
+
+  /** The registered schedules: pattern, time zone, next three slots, last scheduled run, policies. */
+  schedules(): Promise<ScheduleView[]> {
+    return describeSchedules(this.runtime, this.redis());
   }
 
   /** Closes the Redis connections of this facade. */
@@ -247,10 +400,13 @@ export class JobQueue {
   queue(jobName: string): Queue<QueueJobData, QueueJobResult | undefined, string> {
     let queue = this.queues.get(jobName);
     if (!queue) {
+      // BullMQ refuses such a queue name with a plain Error; to a caller it is simply no job type of ours.
+      if (jobName.includes(":")) throw new UnknownJobError(`unknown job "${jobName.slice(0, 80)}"`);
       queue = new Queue<QueueJobData, QueueJobResult | undefined, string>(queueNameOf(jobName), {
         connection: this.redis(),
         prefix: this.prefix,
       });
+      watchRedisErrors(queue, `queue ${jobName}`, this.runtime.logger, this.runtime.redisUrl);
       this.queues.set(jobName, queue);
     }
     return queue;
@@ -305,10 +461,108 @@ export class JobQueue {
       .findOne({ job_id: id }, { sort: { finished: -1 }, projection: { _id: 0 } });
   }
 
+  private async eachMatching(
+    selection: JobSelection,
+    operation: (id: string) => Promise<unknown>,
+  ): Promise<BulkOutcome> {
+    this.registry.get(selection.name);
+    const records = await this.list({ name: selection.name, state: selection.state, limit: 1_000_000 });
+    const outcome: BulkOutcome = { matched: records.length, done: 0, refused: [] };
+    for (const record of records) {
+      try {
+        await operation(record.id);
+        outcome.done++;
+      } catch (error) {
+        if (
+          !(
+            error instanceof JobExistsError ||
+            error instanceof JobStateError ||
+            error instanceof JobNotFoundError
+          )
+        )
+          throw error;
+        outcome.refused.push({ id: record.id, error: error.message });
+      }
+    }
+    return outcome;
+  }
+
+  /** Checks enqueue options, resolving the settings they lead to; throws a {@link JobArgumentError} naming one. */
+  private enqueueOptions(
+    jobClass: JobClass,
+    options: EnqueueOptions,
+  ): { delay: number | undefined; settings: JobSettings; overrides: EnqueueSettings | undefined } {
+    const { delay, at, ...rest } = options;
+    const overrides = Object.fromEntries(
+      Object.entries(rest).filter(([, v]) => v !== undefined),
+    ) as EnqueueSettings;
+    let settings: JobSettings;
+    try {
+      settings = JobRegistry.settings(this.runtime, jobClass, overrides);
+    } catch (error) {
+      if (!(error instanceof JobDefinitionError)) throw error;
+      throw new JobArgumentError(error.message, /"([^"]+)"/.exec(error.message)?.[1] ?? "");
+    }
+    if (delay !== undefined && at !== undefined) {
+      throw new JobArgumentError("give either delay or at, not both", "delay");
+    }
+    if (delay !== undefined && !(Number.isFinite(delay) && delay >= 0)) {
+      throw new JobArgumentError(`delay must be a number of seconds >= 0, got ${String(delay)}`, "delay");
+    }
+    let wait = delay;
+    if (at !== undefined) {
+      if (!(at instanceof Date) || Number.isNaN(at.getTime())) {
+        throw new JobArgumentError(`at must be a date and time, got ${String(at)}`, "at");
+      }
+      wait = Math.max(0, (at.getTime() - Date.now()) / 1000);
+    }
+    return { delay: wait, settings, overrides: Object.keys(overrides).length ? overrides : undefined };
+  }
+
+  /** The record with the time a delayed job runs next (from its score in BullMQ's delayed set). */
+  private async withNextTry(record: JobRecord, job: QueueJob): Promise<JobRecord> {
+    const waits = record.state === "failed" || record.state === "deferred" || record.state === "pending";
+    const [due] = waits ? await this.dueTimes(this.queue(job.name), [job]) : [null];
+    return { ...record, nextTry: due ?? null };
+  }
+
+  /** When each job of BullMQ's delayed set is due (null for one not in it). */
+  private async dueTimes(queue: Queue, jobs: readonly (QueueJob | undefined)[]): Promise<(Date | null)[]> {
+    if (jobs.length === 0) return [];
+    const pipeline = this.redis().pipeline();
+    for (const job of jobs) pipeline.zscore(queue.keys.delayed as string, String(job?.id ?? ""));
+    const replies = (await pipeline.exec()) ?? [];
+    // BullMQ's score is the due time in ms times 4096 plus a counter that orders jobs due at once.
+    return replies.map(([error, score]) =>
+      error || score === null ? null : new Date(Math.floor(Number(score) / 0x1000)),
+    );
+  }
+
   private async recreate(id: string, name: string, data: QueueJobData): Promise<JobRecord> {
     const jobClass = this.registry.get(name);
+    await KillSwitch.clear(this.redis(), this.prefix, id);
     const settings = JobRegistry.settings(this.runtime, jobClass, data.settings);
     return recordOf(await this.add(name, data, settings, id), "pending");
+  }
+
+  /** BullMQ options of a core4 job; see {@link add}. */
+  private jobOptions(
+    name: string,
+    data: QueueJobData,
+    settings: JobSettings,
+    id: string,
+    delay?: number,
+  ): JobsOptions {
+    return {
+      jobId: id,
+      attempts: settings.attempts,
+      backoff: backoffOf(settings),
+      priority: settings.priority || undefined,
+      delay: delay ? Math.round(delay * 1000) : undefined,
+      deduplication: { id: jobIdentityKey(name, data.args) },
+      removeOnComplete: KEEP_COMPLETED,
+      removeOnFail: KEEP_FAILED,
+    };
   }
 
   /**
@@ -323,16 +577,11 @@ export class JobQueue {
     id: string,
     delay?: number,
   ): Promise<QueueJob> {
-    const added = (await this.queue(name).add(name, data, {
-      jobId: id,
-      attempts: settings.attempts,
-      backoff: { type: "fixed", delay: settings.errorTime * 1000 },
-      priority: settings.priority || undefined,
-      delay: delay ? delay * 1000 : undefined,
-      deduplication: { id: jobIdentityKey(name, data.args) },
-      removeOnComplete: KEEP_COMPLETED,
-      removeOnFail: KEEP_FAILED,
-    })) as QueueJob;
+    const added = (await this.queue(name).add(
+      name,
+      data,
+      this.jobOptions(name, data, settings, id, delay),
+    )) as QueueJob;
     if (added.id !== id) {
       throw new JobExistsError(
         `job ${name} with these arguments is already queued as ${added.id}`,

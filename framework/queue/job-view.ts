@@ -13,7 +13,10 @@ export type BullState = Awaited<ReturnType<QueueJob["getState"]>>;
  * deferred), `failed` (an error with attempts left) or `pending` (enqueued with a delay); a failed job is
  * `killed`, `inactive` or `error`.
  */
-export function coreState(job: QueueJob, bullState: BullState): JobState | undefined {
+export function coreState(
+  job: Pick<QueueJob, "data" | "attemptsStarted" | "attemptsMade" | "failedReason">,
+  bullState: BullState,
+): JobState | undefined {
   const mark = job.data?.mark;
   const marked = mark !== undefined && mark.at === job.attemptsStarted ? mark.state : undefined;
   switch (bullState) {

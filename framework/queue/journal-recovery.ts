@@ -12,6 +12,8 @@ export interface JournalRecoveryOptions {
    * 250 ms (longer only while MongoDB is down, and then the run id keeps the entry single). Default 30 s.
    */
   settleMs?: number;
+  /** Queue names of job types journaled with `journal: failures`: their completed runs are not recovered. */
+  failuresOnly?: ReadonlySet<string>;
 }
 
 /** The finished sets of BullMQ a journal entry is recovered from. */
@@ -30,6 +32,7 @@ export class JournalRecovery {
   /** Finish time (ms) up to which every queue has been checked. */
   private checkedUntil = 0;
   private readonly settleMs: number;
+  private readonly failuresOnly: ReadonlySet<string>;
 
   constructor(
     private readonly queues: readonly Queue[],
@@ -39,6 +42,7 @@ export class JournalRecovery {
     options: JournalRecoveryOptions = {},
   ) {
     this.settleMs = options.settleMs ?? 30_000;
+    this.failuresOnly = options.failuresOnly ?? new Set();
   }
 
   /** Checks the runs finished since the last sweep; resolves with the number of entries written. */
@@ -48,7 +52,10 @@ export class JournalRecovery {
     const from = Math.max(0, this.checkedUntil - this.settleMs);
     let written = 0;
     for (const queue of this.queues) {
-      for (const set of FINISHED_SETS) written += await this.recover(queue, set, from, until);
+      for (const set of FINISHED_SETS) {
+        if (set === "completed" && this.failuresOnly.has(queue.name)) continue;
+        written += await this.recover(queue, set, from, until);
+      }
     }
     this.checkedUntil = until;
     if (written > 0) this.logger.warn("job journal entries recovered from BullMQ", { entries: written });

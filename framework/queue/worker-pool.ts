@@ -3,7 +3,6 @@ import type { Redis } from "ioredis";
 import {
   type CookieDocument,
   type JobClass,
-  JobKilledError,
   JobRegistry,
   type JobRuntime,
   type JobSettings,
@@ -13,17 +12,25 @@ import {
   RunControl,
   type RunInput,
   type RunOutcome,
-  resolveSettings,
   restoreJobArgs,
   runJob,
   WorkerShutdownError,
+  withEnqueueSettings,
 } from "../job/index.js";
+import { retryDelay } from "./backoff.js";
 import type { QueueJob } from "./job-view.js";
+import { failuresOnlyQueues, journals } from "./journal-policy.js";
 import { JournalRecovery } from "./journal-recovery.js";
 import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
-import { killedKey, knownQueuesKey, queueNameOf } from "./queue-keys.js";
-import { createRedis } from "./redis-connection.js";
+import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
+import { applyRateLimit } from "./rate-limit.js";
+import { createRedis, watchRedisErrors } from "./redis-connection.js";
+import { RunRecords } from "./run-records.js";
+import { settleWithin } from "./settle-within.js";
+
+/** How long a close waits, after the shutdown timeout, for Redis to take the interrupted runs back. */
+const SHUTDOWN_GRACE_MS = 5_000;
 
 /** Options of {@link startWorkerPool}. */
 export interface WorkerPoolOptions {
@@ -64,6 +71,7 @@ export class WorkerPool {
   private recoveryTimer: NodeJS.Timeout | undefined;
   private recovering: Promise<void> | undefined;
   private recoveryQueues: Queue[] = [];
+  private readonly records: RunRecords;
   private readonly signalHandler = (): void => {
     void this.close();
   };
@@ -78,7 +86,9 @@ export class WorkerPool {
     private readonly prefix: string,
     /** Job names this pool runs. */
     readonly jobNames: readonly string[],
-  ) {}
+  ) {
+    this.records = new RunRecords(runtime.logger, connection, prefix);
+  }
 
   /** Starts the pool; see {@link startWorkerPool}. */
   static async start(runtime: JobRuntime, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
@@ -93,6 +103,7 @@ export class WorkerPool {
     const connection = createRedis(runtime.redisUrl, "core4.worker", runtime.logger);
     const kills = await KillSwitch.listen(
       createRedis(runtime.redisUrl, "core4.worker.kill", runtime.logger),
+      connection,
       prefix,
     );
     const journal = new JournalWriter(
@@ -119,10 +130,12 @@ export class WorkerPool {
     for (const jobClass of classes) {
       const base = JobRegistry.settings(runtime, jobClass);
       const queue = new Queue(queueNameOf(jobClass.jobName), { connection, prefix });
+      watchRedisErrors(queue, `queue ${jobClass.jobName}`, runtime.logger, runtime.redisUrl);
       // A finite cap is BullMQ's global concurrency of the type's queue, so it holds across hosts; without a
       // cap (Infinity) any earlier cap is removed and BullMQ skips the pool-wide count on every fetch.
       if (Number.isFinite(base.maxParallel)) await queue.setGlobalConcurrency(base.maxParallel);
       else await queue.removeGlobalConcurrency();
+      await applyRateLimit(queue, base);
       queues.push(queue);
       const worker = new Worker<QueueJobData, QueueJobResult | undefined, string>(
         queueNameOf(jobClass.jobName),
@@ -135,11 +148,10 @@ export class WorkerPool {
           ...(options.lockDuration !== undefined && { lockDuration: options.lockDuration }),
           ...(options.stalledInterval !== undefined && { stalledInterval: options.stalledInterval }),
           maxStalledCount: options.maxStalledCount ?? 2,
+          settings: { backoffStrategy: retryDelay },
         },
       );
-      worker.on("error", (error) =>
-        runtime.logger.error("worker error", { job: jobClass.jobName, reason: error.message }),
-      );
+      watchRedisErrors(worker, `worker ${jobClass.jobName}`, runtime.logger, runtime.redisUrl);
       pool.workers.push(worker);
     }
     await Promise.all(pool.workers.map((w) => w.waitUntilReady()));
@@ -163,7 +175,10 @@ export class WorkerPool {
       this.connection,
       this.runtime.mongo.sys<JournalEntry>("journal"),
       this.runtime.logger,
-      { settleMs: options.journalRecoverySettle ?? 30_000 },
+      {
+        settleMs: options.journalRecoverySettle ?? 30_000,
+        failuresOnly: failuresOnlyQueues(this.runtime, this.jobNames),
+      },
     );
     const sweep = (): void => {
       if (this.recovering || this.closing) return;
@@ -201,29 +216,43 @@ export class WorkerPool {
         process.off("SIGINT", this.signalHandler);
       }
       const closed = Promise.all(this.workers.map((w) => w.close()));
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), this.shutdownTimeout * 1000);
-      });
-      if ((await Promise.race([closed, deadline])) === "timeout") {
+      if (!(await settleWithin(closed, this.shutdownTimeout * 1000))) {
         this.runtime.logger.warn("shutdown timeout reached: interrupting running jobs", {
           running: this.running.size,
         });
         for (const control of this.running.values()) {
           control.abort(new WorkerShutdownError("the worker is shutting down"));
         }
-        await closed;
       }
-      clearTimeout(timer);
+      // Interrupted runs go back to the queue within moments, unless Redis does not answer: then nothing
+      // more can be written there, and the connections are dropped so that the close has a bound.
+      const answered =
+        (await settleWithin(closed, SHUTDOWN_GRACE_MS)) &&
+        (await settleWithin(this.recovering, SHUTDOWN_GRACE_MS));
       clearInterval(this.recoveryTimer);
-      await this.recovering;
+      if (!answered) this.disconnect();
       await this.journal.flush();
-      await Promise.all(this.recoveryQueues.map((q) => q.close()));
-      await this.kills.close();
-      await this.connection.quit().catch(() => undefined);
+      await this.records.flush();
+      const quit = Promise.all([
+        ...this.recoveryQueues.map((q) => q.close()),
+        this.kills.close(),
+        this.connection.quit().catch(() => undefined),
+      ]);
+      if (!(await settleWithin(quit, SHUTDOWN_GRACE_MS))) this.disconnect();
       this.runtime.logger.info("worker pool stopped");
     })();
     return this.closing;
+  }
+
+  /** Drops every Redis connection of the pool at once: pending commands fail instead of waiting. */
+  private disconnect(): void {
+    this.runtime.logger.warn("Redis does not answer: closing the worker pool without it", {
+      running: this.running.size,
+    });
+    for (const worker of this.workers) void worker.disconnect().catch(() => undefined);
+    for (const queue of this.recoveryQueues) void queue.disconnect().catch(() => undefined);
+    this.kills.disconnect();
+    this.connection.disconnect();
   }
 
   private async process(
@@ -234,7 +263,7 @@ export class WorkerPool {
   ): Promise<QueueJobResult | undefined> {
     const id = String(job.id);
     const data = job.data ?? { args: {} };
-    const settings = data.settings ? resolveSettings(jobClass.jobName, base, undefined, data.settings) : base;
+    const settings = data.settings ? withEnqueueSettings(jobClass.jobName, base, data.settings) : base;
     let args: unknown;
     try {
       args = restoreJobArgs(jobClass.jobName, jobClass.args, data.args, data.validated === true);
@@ -244,11 +273,8 @@ export class WorkerPool {
     }
     const control = new RunControl();
     this.running.set(id, control);
-    this.kills.register(id, control);
     // A job recovered from a dead worker may have been killed while no one could hear it.
-    if (job.stalledCounter > 0 && (await this.connection.exists(killedKey(this.prefix, id)))) {
-      control.abort(new JobKilledError(`job ${id} was killed`));
-    }
+    await this.kills.register({ id, created: job.timestamp }, control, job.stalledCounter > 0);
     const input: RunInput = {
       runtime: this.runtime,
       jobClass,
@@ -268,6 +294,7 @@ export class WorkerPool {
       writeProgress: (progress, sources) =>
         job.updateProgress({ ...progress, sources: [...sources] } satisfies QueueJobProgress),
     };
+    this.records.started(input, job.stalledCounter > 0);
     let outcome: RunOutcome;
     try {
       outcome = await runJob(input);
@@ -275,7 +302,8 @@ export class WorkerPool {
       this.running.delete(id);
       this.kills.unregister(id);
     }
-    if (outcome.state !== "interrupted") this.journal.add(journalEntry(input, outcome));
+    this.records.finished(input, outcome);
+    if (journals(settings, outcome.state)) this.journal.add(journalEntry(input, outcome));
     switch (outcome.state) {
       case "complete":
         this.journal.touchLastRuntime(jobClass.jobName, outcome.finished);

@@ -92,7 +92,8 @@ export function parseDayArgument(name: string, value: unknown, timeZone: string)
 export function parseAggregate(value: unknown): Aggregate {
   if (isBlank(value)) return "week";
   const key = typeof value === "string" ? value.trim().toLowerCase() : "";
-  const aggregate = AGGREGATE_NAMES[key];
+  // Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
+  const aggregate = Object.hasOwn(AGGREGATE_NAMES, key) ? AGGREGATE_NAMES[key] : undefined;
   if (aggregate === undefined) {
     const shown = typeof value === "string" ? `"${value.slice(0, 20)}"` : typeof value;
     throw new ReportArgumentError(

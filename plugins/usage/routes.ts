@@ -11,6 +11,7 @@ import {
   reply,
   replyHtml,
   type ServerRuntime,
+  withConsoleLayout,
 } from "core4ts/server";
 import { ACTIVE_COLUMNS, type ActiveReport, queryActive } from "./active-users.js";
 import type { CalendarDay } from "./calendar-day.js";
@@ -179,6 +180,8 @@ function chartBody(svg: string, format: "svg" | "png"): string | Buffer {
 export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
   const rendered = new RenderCache<string | Buffer>();
   const embeddable = { embeddable: true } as const;
+  router.page(USAGE_PATH, "Usage: logins");
+  router.page(ACTIVE_PATH, "Usage: active users");
 
   const loadReport = (range: ReportRange, version: DataVersion): Promise<UsageReport> => {
     const config = usageConfig(runtime);
@@ -231,7 +234,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
           error: error.message,
           timezone: config.timezone,
         });
-        replyHtml(ctx, page, 400);
+        replyHtml(ctx, withConsoleLayout(ctx, page), 400);
         return;
       }
       const args = givenArgs(ctx, ["start", "end", "aggregate", "compare"]);
@@ -247,7 +250,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
         });
         return renderPage({ basePath: USAGE_PATH, report, svg, form, timezone: config.timezone, embed });
       });
-      replyHtml(ctx, html as string);
+      replyHtml(ctx, withConsoleLayout(ctx, html as string));
     },
     embeddable,
   );
@@ -311,7 +314,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
           error: error.message,
           timezone: config.timezone,
         });
-        replyHtml(ctx, page, 400);
+        replyHtml(ctx, withConsoleLayout(ctx, page), 400);
         return;
       }
       const args = givenArgs(ctx, ["start", "end"]);
@@ -338,7 +341,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
           embed,
         });
       });
-      replyHtml(ctx, html as string);
+      replyHtml(ctx, withConsoleLayout(ctx, html as string));
     },
     embeddable,
   );

@@ -7,12 +7,16 @@ import { Authenticator } from "../auth/authenticator.js";
 import { LoginEventWriter } from "../auth/login-event-writer.js";
 import { LoginThrottle, type LoginThrottleOptions } from "../auth/login-throttle.js";
 import { RoleStore } from "../auth/role-store.js";
+import { SameOriginRule } from "../auth/same-origin-rule.js";
 import { resolveSecret } from "../auth/secret.js";
 import { TokenService } from "../auth/token-service.js";
+import { registerConsole } from "../console/console-routes.js";
+import { formRedirect } from "../console/form-redirect.js";
 import { EmbedLinks } from "../embed/embed-links.js";
 import { SignedLinkAccess } from "../embed/signed-link-access.js";
 import { HttpError } from "../errors/http-error.js";
-import { Core4Router, type RouteInfo } from "../router/core4-router.js";
+import { Core4Metrics } from "../metrics/core4-metrics.js";
+import { Core4Router, type PageInfo, type RouteInfo } from "../router/core4-router.js";
 import type { PluginRoutes } from "../router/define-routes.js";
 import type { Core4State } from "../router/types.js";
 import { registerAuthRoutes } from "../routes/auth-routes.js";
@@ -24,8 +28,11 @@ import { registerRoleRoutes } from "../routes/role-routes.js";
 import type { ServerRuntime } from "../runtime/types.js";
 import { errorHandler } from "./error-handler.js";
 import { redisProbe } from "./redis-probe.js";
+import { ReportLimiter } from "./report-limiter.js";
 import { requestContext } from "./request-context.js";
 import { requestTimeout } from "./request-timeout.js";
+import { securityHeaders } from "./security-headers.js";
+import { throttleRedis } from "./throttle-redis.js";
 import type { AppServices } from "./types.js";
 
 /** Registers extra core routes (the jobs API) on the app's router. */
@@ -50,8 +57,9 @@ export interface CreateAppOptions {
   loginThrottle?: LoginThrottleOptions;
   /**
    * Trust `X-Forwarded-For`/`-Proto` from a reverse proxy (Koa's `proxy`): the client address used for
-   * login throttling and the cookie's `Secure` flag then come from the proxy's headers. Only enable it
-   * behind a proxy that sets them, or clients can spoof their address. Default false.
+   * login throttling and logs is then the one the nearest of `server.proxyHops` trusted proxies saw (a
+   * value the client wrote itself is never used). Only enable it behind a proxy that sets them. Default:
+   * config `server.trustProxy`.
    */
   trustProxy?: boolean;
   /** Environment for NODE_ENV checks (defaults to `process.env`). */
@@ -64,6 +72,8 @@ export interface Core4App extends Koa<Core4State> {
   readonly core4Routes: readonly RouteInfo[];
   /** Signs links to the embeddable routes (`coco embed-link`). */
   readonly embedLinks: EmbedLinks;
+  /** The pages listed in the console's navigation. */
+  readonly core4Pages: readonly PageInfo[];
   /** Closes the app's own connections (the Redis probe). The runtime is the caller's to close. */
   dispose(): Promise<void>;
 }
@@ -97,8 +107,15 @@ export function createApp(options: CreateAppOptions): Core4App {
 
   const roles = new RoleStore(runtime.mongo.sys("role"));
   const tokens = new TokenService(secret, server.tokenTtl);
-  const throttle = new LoginThrottle(options.loginThrottle);
-  const authenticator = new Authenticator(roles, tokens, throttle, options.roleCacheMs);
+  // The login slow-down lives in Redis, so every server process shares one budget (docs/contracts.md "Scale-out").
+  const shared = throttleRedis(runtime.redisUrl);
+  const throttle = new LoginThrottle(options.loginThrottle, {
+    redis: shared.client,
+    keyPrefix: runtime.config.core.redis.prefix,
+  });
+  const loginEvents = new LoginEventWriter(runtime.mongo.sys("log"));
+  const authenticator = new Authenticator(roles, tokens, throttle, options.roleCacheMs, loginEvents);
+  const sameOrigin = new SameOriginRule(server.publicUrl);
   const redis = redisProbe(runtime.redisUrl);
   const services: AppServices = {
     runtime,
@@ -106,16 +123,30 @@ export function createApp(options: CreateAppOptions): Core4App {
     tokens,
     throttle,
     authenticator,
-    loginEvents: new LoginEventWriter(runtime.mongo.sys("log")),
+    loginEvents,
+    sameOrigin,
     redisProbe: redis.probe,
   };
 
   const koaRouter = new Router<Core4State>();
   const embedLinks = new EmbedLinks(secret, server.embedMaxDays);
-  const router = new Core4Router(koaRouter, new AccessGuard(authenticator, new SignedLinkAccess(embedLinks)));
+  const guard = new AccessGuard(
+    authenticator,
+    sameOrigin,
+    new ReportLimiter(server.reportConcurrency),
+    new SignedLinkAccess(embedLinks),
+  );
+  const router = new Core4Router(koaRouter, guard);
   registerHealthRoutes(router, services);
   registerAuthRoutes(router, services);
   registerRoleRoutes(router, services);
+  // Before the jobs API: its `jobs/:id` would otherwise take `jobs/types`.
+  const consoleParts = registerConsole(router, services, {
+    queue: options.queue,
+    plugins: options.plugins ?? [],
+  });
+  const metrics = new Core4Metrics(consoleParts.types, server.metricsToken);
+  metrics.register(router);
   jobRoutes(options.queue)(router, services);
   registerEmbedRoutes(router, services, embedLinks);
   for (const register of options.coreRoutes ?? []) register(router, services);
@@ -130,9 +161,13 @@ export function createApp(options: CreateAppOptions): Core4App {
   }
 
   const app = new Koa<Core4State>({ env: env.NODE_ENV ?? "development" });
-  app.proxy = options.trustProxy ?? false;
+  app.proxy = options.trustProxy ?? server.trustProxy;
+  // Without a count Koa takes the leftmost X-Forwarded-For entry, which the client writes itself.
+  app.maxIpsCount = server.proxyHops;
   app.silent = true; // errors are logged by the error handler, with the request id
   app.use(requestContext(runtime.logger, runtime.config.core.server.accessLog));
+  app.use(securityHeaders());
+  app.use(metrics.middleware());
   app.use(errorHandler({ bodyLimit: server.bodyLimit, development: env.NODE_ENV === "development" }));
   app.use(requestTimeout(server.requestTimeout));
   app.use(
@@ -146,12 +181,16 @@ export function createApp(options: CreateAppOptions): Core4App {
       },
     }),
   );
+  app.use(formRedirect());
   app.use(koaRouter.routes());
   app.use(koaRouter.allowedMethods());
 
   return Object.assign(app, {
     core4Routes: router.routes,
     embedLinks,
-    dispose: redis.close,
+    core4Pages: router.pages,
+    dispose: async () => {
+      await Promise.all([redis.close(), shared.close(), consoleParts.close()]);
+    },
   });
 }

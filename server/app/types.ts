@@ -2,6 +2,7 @@ import type { Authenticator } from "../auth/authenticator.js";
 import type { LoginEventWriter } from "../auth/login-event-writer.js";
 import type { LoginThrottle } from "../auth/login-throttle.js";
 import type { RoleStore } from "../auth/role-store.js";
+import type { SameOriginRule } from "../auth/same-origin-rule.js";
 import type { TokenService } from "../auth/token-service.js";
 import type { ServerRuntime } from "../runtime/types.js";
 
@@ -16,5 +17,7 @@ export interface AppServices {
   readonly throttle: LoginThrottle;
   readonly authenticator: Authenticator;
   readonly loginEvents: LoginEventWriter;
+  /** The same-origin rule and the server's own origin (config `server.publicUrl`). */
+  readonly sameOrigin: SameOriginRule;
   readonly redisProbe: RedisProbe;
 }

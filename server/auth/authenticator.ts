@@ -1,5 +1,7 @@
 import { HttpError } from "../errors/http-error.js";
 import type { Core4Context } from "../router/types.js";
+import type { LoginEventWriter } from "./login-event-writer.js";
+import { checkLoginName } from "./login-name.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import type { RoleStore } from "./role-store.js";
 import type { TokenService } from "./token-service.js";
@@ -14,7 +16,10 @@ function toUser(role: RoleInfo, via: AuthUser["via"]): AuthUser {
   return { name: role.name, perm: role.perm, isAdmin: role.name === "admin", via };
 }
 
-/** The client address used for throttling (the socket's; proxies are trusted only if Koa's `proxy` is set). */
+/**
+ * The client address used for throttling and logs: the socket's, or behind `server.trustProxy` the one the
+ * nearest trusted proxy saw (Koa's `proxy` with `maxIpsCount` = `server.proxyHops`).
+ */
 export function clientAddress(ctx: Core4Context): string {
   return ctx.ip || "unknown";
 }
@@ -37,6 +42,7 @@ export class Authenticator {
     private readonly tokens: TokenService,
     private readonly throttle: LoginThrottle,
     private readonly roleCacheMs = 1_000,
+    private readonly loginEvents?: LoginEventWriter,
   ) {}
 
   /** The user of a request; undefined when it carries no credentials; 401 when they are invalid. */
@@ -99,15 +105,20 @@ export class Authenticator {
     const colon = decoded.indexOf(":");
     if (colon < 1)
       throw new HttpError(401, "malformed Basic credentials: expected base64(name:password)", CHALLENGE);
-    const name = decoded.slice(0, colon);
+    const name = checkLoginName(decoded.slice(0, colon));
     const password = decoded.slice(colon + 1);
+    ctx.state.loginName = name;
     const address = clientAddress(ctx);
     const role = await this.throttle.attempt(name, address, () => this.roles.verify(name, password));
     if (!role) {
-      this.throttle.failure(name, address);
+      await this.throttle.failure(name, address);
+      // Guesses over Basic leave the same trace as those at the login endpoint.
+      await this.loginEvents?.failure(name, ctx.state.requestId, address).catch((error: unknown) => {
+        ctx.state.logger.error("cannot record failed login", { error: String(error) });
+      });
       throw new HttpError(401, "wrong name or password", CHALLENGE);
     }
-    this.throttle.success(name, address);
+    await this.throttle.success(name, address);
     return toUser(role, "basic");
   }
 }

@@ -1,7 +1,7 @@
 import type { Collection } from "mongodb";
 import { isDuplicateKeyError } from "../../framework/mongo/index.js";
 import { HttpError } from "../errors/http-error.js";
-import { hashPassword, verifyPassword } from "./password-hash.js";
+import { hashPassword, needsRehash, verifyPassword } from "./password-hash.js";
 import type { NewRole, RoleCredentials, RoleDocument, RoleInfo, RolePatch } from "./types.js";
 
 const ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$/;
@@ -105,25 +105,48 @@ export class RoleStore {
     return toInfo(updated);
   }
 
-  /** Creates the role or replaces its password, permissions and state (used for `admin` at start). */
+  /**
+   * Creates the role or sets its password, permissions and state (used for `admin` at start). A password
+   * that already matches is not written again, so its tokens stay valid: restarting a server, or starting
+   * a second one, logs nobody out.
+   */
   async upsert(role: NewRole): Promise<RoleInfo> {
     checkName(role.name);
     await this.ensureIndexes();
-    const existing = await this.get(role.name);
+    let existing = await this.collection.findOne(
+      { name: role.name },
+      { projection: { _id: 0, password: 1 } },
+    );
     if (!existing) {
       try {
         return await this.add(role);
       } catch (error) {
         // Two processes starting at once: the other one created it; update instead.
         if (!(error instanceof HttpError && error.status === 409)) throw error;
+        existing = await this.collection.findOne(
+          { name: role.name },
+          { projection: { _id: 0, password: 1 } },
+        );
       }
     }
+    const same = await verifyPassword(role.password, existing?.password);
+    if (same && needsRehash(existing?.password))
+      await this.rehash(role.name, existing?.password, role.password);
     return this.update(role.name, {
-      password: role.password,
+      password: same ? undefined : role.password,
       perm: role.perm,
       email: role.email,
       is_active: role.is_active ?? true,
     });
+  }
+
+  /** Replaces a hash made with weaker parameters by a new one of the same password; tokens stay valid. */
+  private async rehash(name: string, old: string | undefined, password: string): Promise<void> {
+    // Only if nobody changed the password meanwhile.
+    await this.collection.updateOne(
+      { name, password: old },
+      { $set: { password: await hashPassword(password) } },
+    );
   }
 
   /** A role by name, without its hash; undefined when absent. */
@@ -166,6 +189,7 @@ export class RoleStore {
     const doc = await this.collection.findOne({ name }, { projection: { _id: 0 } });
     const ok = await verifyPassword(password, doc?.password);
     if (!ok || !doc || doc.is_active === false) return undefined;
+    if (needsRehash(doc.password)) await this.rehash(name, doc.password, password);
     const { password: _hash, token_version: _version, ...rest } = doc;
     return toInfo(rest);
   }

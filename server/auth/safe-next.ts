@@ -3,8 +3,9 @@ export const DEFAULT_NEXT = "/core4/api/v1/profile";
 
 /**
  * Returns `next` if it is a same-origin path (`/usage/login?x=1`), else the default. Rejects absolute
- * URLs, protocol-relative `//host`, backslash tricks (`/\host`) and control characters, which would
- * otherwise make the login page an open redirect.
+ * URLs, protocol-relative `//host` (also when only normalisation makes it one, as `/.//host` does),
+ * backslash tricks (`/\host`) and control characters, which would otherwise make the login page an open
+ * redirect.
  */
 export function safeNext(next: unknown, fallback: string = DEFAULT_NEXT): string {
   if (typeof next !== "string" || next.length > 2048) return fallback;
@@ -19,5 +20,8 @@ export function safeNext(next: unknown, fallback: string = DEFAULT_NEXT): string
     return fallback;
   }
   if (url.origin !== base) return fallback;
-  return `${url.pathname}${url.search}${url.hash}`;
+  // Check what is returned, not only what came in: `/.//evil.example` normalises to `//evil.example`.
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (!path.startsWith("/") || path.startsWith("//")) return fallback;
+  return path;
 }

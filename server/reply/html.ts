@@ -15,6 +15,8 @@ export function escapeHtml(value: unknown): string {
 export interface HtmlPageOptions {
   /** Extra markup for `<head>` (already escaped/trusted). */
   head?: string;
+  /** Class of `<body>` (a style sheet's hook). */
+  bodyClass?: string;
 }
 
 /**
@@ -33,7 +35,7 @@ th{background:#f3f3f3}
 .error{color:#a00}
 form label{display:block;margin:.5rem 0}
 </style>${options.head ?? ""}
-</head><body>
+</head><body${options.bodyClass ? ` class="${escapeHtml(options.bodyClass)}"` : ""}>
 ${body}
 </body></html>
 `;

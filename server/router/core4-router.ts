@@ -14,6 +14,14 @@ export interface RouteInfo {
   readonly embeddable: boolean;
 }
 
+/** A page the console's navigation lists (see {@link Core4Router.page}). */
+export interface PageInfo {
+  readonly path: string;
+  readonly title: string;
+  /** `public`, `admin`, `user` or the permission required to open it, as for routes. */
+  readonly access: string;
+}
+
 /**
  * The router plugins and the core API register routes on. Every route is protected unless declared
  * `public: true`: the request must be authenticated and hold the route's permission (by default
@@ -22,6 +30,7 @@ export interface RouteInfo {
 export class Core4Router {
   private readonly registered: RouteInfo[] = [];
   private readonly embeddableRoutes = new Map<string, RouteAccess>();
+  private readonly listed: PageInfo[] = [];
 
   /** @internal Created by the app; plugins receive one. */
   constructor(
@@ -54,9 +63,13 @@ export class Core4Router {
     return this.route(["DELETE"], path, handler, access);
   }
 
-  /** Registers a route answering GET and POST alike (arguments come from the query or the body). */
+  /**
+   * Registers a route answering GET and POST alike (arguments come from the query or the body). Such a
+   * route behaves the same for both, so it is read-only and a report computation (`readOnly`, `heavy`)
+   * unless `access` says otherwise.
+   */
   getOrPost(path: string, handler: Core4Handler, access: RouteAccess = {}): this {
-    return this.route(["GET", "POST"], path, handler, access);
+    return this.route(["GET", "POST"], path, handler, { readOnly: true, heavy: true, ...access });
   }
 
   /** Registers a handler for the given methods. */
@@ -81,6 +94,22 @@ export class Core4Router {
   /** The access rule of an embeddable route at exactly `path`, or undefined when there is none. */
   embeddable(path: string): RouteAccess | undefined {
     return this.embeddableRoutes.get(path);
+  }
+
+  /**
+   * Lists a page for browsers in the console's navigation and on `/core4`, shown to users who may open it
+   * (`access` as the page's route declares it; by default `api:/` + the path). The route itself is
+   * registered as usual (a GET route without required arguments).
+   */
+  page(path: string, title: string, access: RouteAccess = {}): this {
+    if (!path.startsWith("/")) throw new Error(`page path "${path}" must start with "/"`);
+    this.listed.push({ path, title, access: describeAccess(access, path) });
+    return this;
+  }
+
+  /** The pages listed so far, in order. */
+  get pages(): readonly PageInfo[] {
+    return this.listed;
   }
 
   /** The routes registered so far. */

@@ -13,6 +13,8 @@ export interface Core4State {
   user?: AuthUser;
   /** Set instead of `user` when a signed link let the request in (docs/contracts.md "HTTP", Signed links). */
   signedLink?: { readonly expires: number };
+  /** The login name a password login (form, JSON or Basic) gave, for the access log; set even when it failed. */
+  loginName?: string;
 }
 
 /** The Koa context of a core4ts route handler. */
@@ -37,6 +39,18 @@ export interface RouteAccess {
    * e-mails (docs/contracts.md "HTTP", Signed links).
    */
   embeddable?: boolean;
+  /**
+   * The route changes nothing, whatever the method (a report that answers POST like GET): the same-origin
+   * rule for cookie-authenticated POST/PUT/PATCH/DELETE does not apply. Default: true for `getOrPost`
+   * routes, false for the others.
+   */
+  readOnly?: boolean;
+  /**
+   * A report computation: one user (or, without login, one client address) may have at most config
+   * `server.reportConcurrency` of these running at once; more get 429. Default: true for `getOrPost`
+   * routes, false for the others.
+   */
+  heavy?: boolean;
 }
 
 /** What route registration functions receive besides the router. */

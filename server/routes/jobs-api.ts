@@ -1,4 +1,11 @@
 import type { JobRecord, JobState, RawJobArgs } from "../../framework/job/index.js";
+import type {
+  BulkOutcome,
+  EnqueueOptions,
+  EnqueueResult,
+  JobSelection,
+  ScheduleView,
+} from "../../framework/queue/index.js";
 
 /** Filter of {@link JobsApi.list}. */
 export interface JobsListFilter {
@@ -13,7 +20,13 @@ export interface JobsListFilter {
  */
 export interface JobsApi {
   /** Enqueues a registered job with raw arguments (validated by the job's schema). */
-  enqueue(job: string, args?: RawJobArgs): Promise<JobRecord>;
+  enqueue(job: string, args?: RawJobArgs, options?: EnqueueOptions): Promise<JobRecord>;
+  /** Enqueues many jobs of one type, with a result per item. */
+  enqueueMany(
+    job: string,
+    argsList: readonly RawJobArgs[],
+    options?: EnqueueOptions,
+  ): Promise<EnqueueResult[]>;
   /** A job by id (live or from the journal). */
   get(id: string): Promise<JobRecord>;
   /** Jobs in the queue, newest first. */
@@ -24,4 +37,10 @@ export interface JobsApi {
   restart(id: string): Promise<JobRecord>;
   /** Removes a job that is not running. */
   remove(id: string): Promise<void>;
+  /** Restarts every job of a name in a state (bulk redrive). */
+  restartMatching(selection: JobSelection): Promise<BulkOutcome>;
+  /** Removes every job of a name in a state. */
+  removeMatching(selection: JobSelection): Promise<BulkOutcome>;
+  /** The registered schedules. */
+  schedules(): Promise<ScheduleView[]>;
 }

@@ -15,6 +15,10 @@
  * Target: CoreJob/raw ≥ 0.8 for jobs/s. CoreJob/BullMQ+ is the price of the framework itself.
  * Starts its own redis-server (free port) unless CORE4_REDIS_URL is set, and an in-memory embedded MongoDB
  * as a child process (as `coco worker` would use a separate server). Run with `npm run bench:queue`.
+ *
+ * Bulk enqueue: `JobQueue.enqueueMany` against BullMQ `addBulk` of the same 10,000 jobs in batches of 1,000,
+ * both with the duplicate rule on (deduplication on a hash of name and arguments), jobs/s and the median of
+ * paired rounds; target ≥ 0.8. `BENCH_PART=bulk` runs only this part, `BENCH_PART=drain` only the others.
  */
 import { hostname } from "node:os";
 import { Writable } from "node:stream";
@@ -279,7 +283,7 @@ async function coreContender(redisUrl: string, mongoUri: string, prefix: string,
     },
   };
   const start = () => startWorkerPool(runtime, { concurrency });
-  return { contender, start, mongo, sysDatabase };
+  return { contender, start, mongo, sysDatabase, runtime };
 }
 
 /** Best round: highest rate, lowest latencies (each taken on its own). */
@@ -348,13 +352,91 @@ function report(label: string, concurrency: number, mine: Measurement[], base: M
   return ratio;
 }
 
+const BULK_JOBS = 10_000;
+const BULK_BATCH = 1_000;
+
+/** Seconds to enqueue BULK_JOBS jobs through BullMQ addBulk with the duplicate rule, by hand. */
+async function bulkRaw(redisUrl: string, prefix: string): Promise<number> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const name = "bulk-raw";
+  const queue = new Queue(name, { connection, prefix });
+  await queue.waitUntilReady();
+  const t0 = performance.now();
+  for (let start = 0; start < BULK_JOBS; start += BULK_BATCH) {
+    const jobs = Array.from({ length: Math.min(BULK_BATCH, BULK_JOBS - start) }, (_, k) => {
+      const data = { i: start + k };
+      return {
+        name: "noop",
+        data,
+        opts: {
+          jobId: new ObjectId().toHexString(),
+          attempts: 1,
+          deduplication: { id: jobIdentityKey(name, data) },
+          removeOnComplete: KEEP_COMPLETED,
+          removeOnFail: KEEP_FAILED,
+        },
+      };
+    });
+    const added = await queue.addBulk(jobs);
+    // The same per-item answer enqueueMany gives: whether the job is ours or a queued duplicate's.
+    if (added.some((job, k) => job.id !== jobs[k]?.opts.jobId)) throw new Error("unexpected duplicate");
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await queue.close();
+  await connection.quit();
+  return seconds;
+}
+
+/** Seconds to enqueue the same jobs through `JobQueue.enqueueMany`. */
+async function bulkCore(redisUrl: string, mongoUri: string, prefix: string): Promise<number> {
+  const core = await coreContender(redisUrl, mongoUri, prefix, 1);
+  const jobs = new JobQueue(core.runtime);
+  await jobs.queue(Noop.jobName).waitUntilReady();
+  const t0 = performance.now();
+  const results = await jobs.enqueueMany(
+    Noop,
+    Array.from({ length: BULK_JOBS }, (_, i) => ({ i })),
+    { batchSize: BULK_BATCH },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  if (results.some((r) => !("id" in r))) throw new Error("unexpected refusal");
+  await jobs.close();
+  await core.contender.close();
+  return seconds;
+}
+
+async function bulkPart(redisUrl: string, mongoUri: string): Promise<boolean> {
+  const ratios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const prefix = `bulk${Date.now().toString(36)}${round}`;
+    const raw = await bulkRaw(redisUrl, prefix);
+    const core = await bulkCore(redisUrl, mongoUri, prefix);
+    ratios.push(raw / core);
+    console.log(
+      `  round ${round + 1} addBulk ${(BULK_JOBS / raw).toFixed(0).padStart(6)} jobs/s   enqueueMany ${(BULK_JOBS / core).toFixed(0).padStart(6)} jobs/s`,
+    );
+  }
+  const ratio = median(ratios);
+  console.log(
+    `ratio enqueueMany/addBulk (${BULK_JOBS} jobs, batches of ${BULK_BATCH}, duplicate rule on): jobs/s ${ratio.toFixed(2)} (median of paired rounds ${[
+      ...ratios,
+    ]
+      .sort((a, b) => a - b)
+      .map((r) => r.toFixed(2))
+      .join(", ")}; target 0.8)\n`,
+  );
+  return ratio >= 0.8;
+}
+
 async function main(): Promise<void> {
   const redis = await redisFromEnvOrStart();
   const mongo = await startMongoProcess();
   const pids: ServicePids = { redis: redis.pid, mongo: mongo.pid };
+  const part = process.env.BENCH_PART;
   let failed = false;
   try {
-    for (const concurrency of [1, 16]) {
+    if (part !== "drain" && !(await bulkPart(redis.url, mongo.url))) failed = true;
+    for (const concurrency of part === "bulk" ? [] : [1, 16]) {
       const rounds: Record<"raw" | "equivalent" | "core", Measurement[]> = {
         raw: [],
         equivalent: [],

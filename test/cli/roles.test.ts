@@ -1,8 +1,12 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { runCoco } from "../support/run-coco.js";
+import { verifyPassword } from "../../server/index.js";
+import { ROOT, runCoco } from "../support/run-coco.js";
 import { testMongoClient, testMongoUri, uniqueName } from "../support/services.js";
 
 vi.setConfig({ testTimeout: 180_000 });
@@ -53,14 +57,51 @@ describe("coco role", async () => {
     const stored = await client.db(sysDatabase).collection("sys.role").findOne({ name: "alice" });
     expect(String(stored?.password)).not.toContain("alice-secret-1");
 
+    expect(added.stderr).toMatch(/--password is visible to every local user/);
     const missingPassword = await runCoco(["role", "add", "bob"], { ...env, CORE4_ROLE_PASSWORD: "" });
     expect(missingPassword.code).toBe(1);
-    expect(missingPassword.stderr).toMatch(/--password/);
+    expect(missingPassword.stderr).toMatch(/CORE4_ROLE_PASSWORD/);
 
     const removed = await runCoco(["role", "remove", "alice"], env);
     expect(removed.code, removed.stderr).toBe(0);
     const again = await runCoco(["role", "remove", "alice"], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/role "alice" does not exist/);
+  });
+
+  it("takes the password from CORE4_ROLE_PASSWORD, out of the process list", async () => {
+    const added = await runCoco(["role", "add", "carol"], { ...env, CORE4_ROLE_PASSWORD: "carol-secret-1" });
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stderr).toBe("");
+    const stored = await client.db(sysDatabase).collection("sys.role").findOne({ name: "carol" });
+    expect(await verifyPassword("carol-secret-1", String(stored?.password))).toBe(true);
+  });
+
+  it("asks for the password on a terminal without echoing it", async () => {
+    // `script` gives coco a real pseudo-terminal as stdin.
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+    const command = [process.execPath, "--conditions=development", "--import", tsx, `${ROOT}bin/coco.ts`]
+      .concat(["role", "add", "dora"])
+      .map((word) => `'${word}'`)
+      .join(" ");
+    const child = spawn("script", ["-qec", command, "/dev/null"], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, CORE4_ROLE_PASSWORD: "" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await vi.waitFor(() => expect(output).toMatch(/Password for role dora: /), { timeout: 60_000 });
+    child.stdin.write("dora-secret-1\r");
+    await vi.waitFor(() => expect(output).toMatch(/Repeat it: /), { timeout: 10_000 });
+    child.stdin.write("dora-secret-1\r");
+    expect(await exited, output).toBe(0);
+    expect(output).toMatch(/role dora added/);
+    expect(output).not.toContain("dora-secret-1");
+    const stored = await client.db(sysDatabase).collection("sys.role").findOne({ name: "dora" });
+    expect(await verifyPassword("dora-secret-1", String(stored?.password))).toBe(true);
   });
 });

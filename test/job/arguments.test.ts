@@ -18,6 +18,16 @@ const schema = z.object({
 });
 
 describe("job arguments", () => {
+  it("refuses inherited names like constructor and __proto__ as unknown arguments", () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      const raw = JSON.parse(`{${JSON.stringify(name)}: "x"}`) as Record<string, unknown>;
+      expect(() => parseJobArgs("t.Job", schema, raw), name).toThrow(`unknown argument "${name}" for t.Job`);
+      expect(() => parseJobArgs("t.Job", schema, parseKeyValueArgs([`${name}=x`])), name).toThrow(
+        /unknown argument/,
+      );
+    }
+  });
+
   it("converts CLI and HTTP strings to the schema's types", () => {
     const args = parseJobArgs(
       "t.Job",

@@ -55,7 +55,7 @@ describe("inline execute", async () => {
     const log = await eventually(() =>
       runtime.mongo
         .sys("log")
-        .findOne({ message: "reporting" })
+        .findOne({ message: "reporting", identifier: record.id })
         .then((d) => d ?? undefined),
     );
     expect(log).toMatchObject({

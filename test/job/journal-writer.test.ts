@@ -91,6 +91,32 @@ describe("JournalWriter", async () => {
     expect(writer.droppedEntries).toBe(0);
   });
 
+  it("keeps a different run stored under the same run id, under an id of its own, and warns", async () => {
+    const { journal, cookies } = fresh();
+    // The first run was journaled; Redis then lost its last second and BullMQ ran the job again under the
+    // same run id, on another process, later.
+    const first = entry({ pid: 4242, hostname: "host-a" });
+    await journal.insertOne({ ...first });
+    const later = new Date((first.started?.getTime() ?? 0) + 5_000);
+    const second = { ...first, started: later, finished: later, pid: 4343, hostname: "host-b" };
+    const logger = recordingLogger();
+    const writer = new JournalWriter(journal, cookies, logger, { delayMs: 0 });
+    writer.add(second);
+    writer.add({ ...second });
+    await writer.flush();
+    const runs = await journal.find({ job_id: first.job_id }).sort({ started: 1 }).toArray();
+    expect(runs.map((r) => r.pid)).toEqual([4242, 4343]);
+    expect(runs[1]?._id).not.toBe(first._id);
+    expect(logger.records.filter((r) => r.level === "warn").map((r) => r.message)).toContain(
+      "a different run of a job under the same run id: journaled under its own id",
+    );
+    // The same run written again is still stored once.
+    const again = new JournalWriter(journal, cookies, recordingLogger(), { delayMs: 0 });
+    again.add({ ...first });
+    await again.flush();
+    expect(await journal.countDocuments({ job_id: first.job_id })).toBe(2);
+  });
+
   it("gives up only on the entry MongoDB refuses, and says which", async () => {
     const { journal, cookies } = fresh();
     const logger = recordingLogger();

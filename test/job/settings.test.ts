@@ -57,7 +57,7 @@ describe("job settings", () => {
     expect(() => checkJobClass(class NotAJob {})).toThrow(/not a CoreJob subclass/);
     expect(() => new JobRegistry([{ name: "other", jobs: [Tuned] }])).toThrow(JobDefinitionError);
     expect(() => JobRegistry.settings({ config }, Tuned, { attempts: 0 })).toThrow(
-      /"attempts" must be an integer >= 1/,
+      /"attempts" \(enqueue\) must be a whole number >= 1, got 0/,
     );
   });
 

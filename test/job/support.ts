@@ -22,6 +22,8 @@ export interface TestRuntimeOptions {
   overrides?: Record<string, unknown>;
   /** Reuse this sys database and prefix (a second "process" on the same data). */
   share?: TestJobRuntime;
+  /** Another Redis than the test run's shared one (a test that stops its Redis). */
+  redisUrl?: string;
 }
 
 const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -37,7 +39,7 @@ export async function createTestRuntime(
   const uri = await testMongoUri();
   const sysDatabase = options.share?.mongo.sysDatabase ?? uniqueName("core4");
   const prefix = options.share?.prefix ?? uniqueName("q");
-  const redisUrl = testRedisUrl();
+  const redisUrl = options.redisUrl ?? testRedisUrl();
   const { jobs, ...rest } = options.overrides ?? {};
   const config = loadConfig({
     env: {},
@@ -96,14 +98,18 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Polls `check` until it returns a value other than undefined (or the test times out). */
+/** Polls `check` until it returns a value other than undefined, failing after `deadlineMs`. */
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
   everyMs = 50,
+  deadlineMs = 20_000,
 ): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
+    // A deadline, so a condition that never comes fails with a message instead of the test timeout.
+    if (Date.now() > deadline) throw new Error(`eventually: condition not met within ${deadlineMs} ms`);
     await sleep(everyMs);
   }
 }

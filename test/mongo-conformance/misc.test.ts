@@ -38,7 +38,11 @@ describe("commands", () => {
     await t.db.createCollection("made");
     await expect(t.db.createCollection("made")).rejects.toMatchObject({ code: 48 });
     await t.db.collection("implicit").insertOne({ x: 1 });
-    const names = (await t.db.listCollections().toArray()).map((c) => c.name).sort();
+    // Other tests of this file share the database: look at this test's collections only.
+    const names = (await t.db.listCollections().toArray())
+      .map((c) => c.name)
+      .filter((name) => name === "implicit" || name === "made")
+      .sort();
     expect(names).toEqual(["implicit", "made"]);
     const filtered = await t.db.listCollections({ name: "made" }, { nameOnly: true }).toArray();
     expect(filtered).toEqual([{ name: "made", type: "collection" }]);
@@ -101,17 +105,18 @@ describe("numbers and precision", () => {
 });
 
 describe.skipIf(external)("embedded server: unsupported options fail loudly", () => {
-  it("rejects collation, min/max, explain, capped collections and text indexes", async () => {
+  it("rejects collation options Intl cannot honour, min/max, explain, capped collections and text indexes", async () => {
     const c = t.db.collection("unsupported");
     await c.insertOne({ s: "a" });
-    await expect(c.find({}, { collation: { locale: "de" } }).toArray()).rejects.toMatchObject({ code: 238 });
+    await expect(
+      c.find({}, { collation: { locale: "fr", backwards: true } }).toArray(),
+    ).rejects.toMatchObject({ code: 238 });
     await expect(t.db.command({ find: "unsupported", min: { s: 1 } })).rejects.toMatchObject({ code: 238 });
     await expect(c.aggregate([], { explain: true }).toArray()).rejects.toMatchObject({ code: 238 });
     await expect(t.db.createCollection("capped", { capped: true, size: 1024 })).rejects.toMatchObject({
       code: 238,
     });
     await expect(c.createIndex({ s: "text" })).rejects.toMatchObject({ code: 238 });
-    await expect(c.aggregate([{ $merge: { into: "x" } }]).toArray()).rejects.toMatchObject({ code: 238 });
   });
 
   it("refuses transactions like a standalone server", async () => {

@@ -100,4 +100,36 @@ describe("worker killed with -9", async () => {
     expect(await runtime.mongo.collection("reliability/steps").countDocuments({ pid: second.pid })).toBe(0);
     expect((await cookies.findOne({ _id: "reliability.Checkpointed" }))?.step).toBe(killedAt);
   });
+
+  it("runs a killed and restarted job to completion, also when its worker is then killed with -9", {
+    timeout: 60_000,
+  }, async () => {
+    const cookies = runtime.mongo.sys<CookieDocument>("cookie");
+    await cookies.deleteOne({ _id: "reliability.Checkpointed" });
+    await runtime.mongo.collection("reliability/steps").deleteMany({});
+    const first = await startWorker();
+    const { id } = await queue.enqueue(Checkpointed);
+    await eventually(async () => ((await queue.get(id)).progress.value > 0 ? true : undefined));
+    await queue.kill(id);
+    await eventually(async () => ((await queue.get(id)).state === "killed" ? true : undefined), 100);
+    await queue.restart(id);
+    const stepBefore = ((await cookies.findOne({ _id: "reliability.Checkpointed" }))?.step as number) ?? 0;
+    await eventually(async () => {
+      const step = (await cookies.findOne({ _id: "reliability.Checkpointed" }))?.step as number | undefined;
+      return step !== undefined && step >= stepBefore + 2 ? step : undefined;
+    });
+    first.kill("SIGKILL");
+    await once(first, "exit");
+
+    const second = await startWorker();
+    const record = await eventually(async () => {
+      const r = await queue.get(id);
+      return r.state === "complete" || r.state === "killed" ? r : undefined;
+    }, 100);
+    expect(record.state).toBe("complete");
+    const steps = await runtime.mongo.collection("reliability/steps").find({}).toArray();
+    expect(new Set(steps.map((s) => s.step)).size).toBe(STEPS);
+    second.kill("SIGTERM");
+    await once(second, "exit");
+  });
 });

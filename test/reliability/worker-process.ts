@@ -10,18 +10,25 @@ import { reliabilityPlugin } from "./checkpoint-job.js";
 const env = process.env;
 const uri = env.TEST_MONGODB_URI as string;
 const sysDatabase = env.TEST_SYS_DATABASE as string;
+// TEST_LOG_LEVEL=warn writes records at or above it to stderr as JSON lines (as `coco worker` does).
+const level = (env.TEST_LOG_LEVEL ?? "silent") as "silent" | "warn";
 const config = loadConfig({
   env: {},
   overrides: {
     mongodb: { uri, sysDatabase },
     redis: { url: env.TEST_REDIS_URL, prefix: env.TEST_PREFIX },
-    log: { level: "silent" },
+    log: { level },
   },
 });
 const mongo = new MongoRegistry({ uri, sysDatabase });
 const sink = new MongoLogSink({ collection: () => mongo.sys("log") });
 const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
-const logger = createLogger({ name: "reliability", level: "silent", sink, destination: silent });
+const logger = createLogger({
+  name: "reliability",
+  level,
+  sink,
+  ...(level === "silent" && { destination: silent }),
+});
 const runtime = { config, mongo, logger, redisUrl: env.TEST_REDIS_URL, plugins: [reliabilityPlugin] };
 
 const pool = await startWorkerPool(runtime, { concurrency: 1, lockDuration: 1_000, stalledInterval: 500 });

@@ -9,7 +9,7 @@ describe("replies", () => {
   beforeAll(async () => {
     server = await startTestServer({
       plugins: [echoPlugin],
-      server: { bodyLimit: 1024, requestTimeout: 1500 },
+      server: { bodyLimit: 1024, requestTimeout: 4000 },
     });
     auth = bearer(await server.login("admin", ADMIN_PASSWORD));
   });
@@ -92,7 +92,7 @@ describe("replies", () => {
   it("answer 503 when a handler exceeds the request timeout", async () => {
     const response = await server.fetch("/echo/slow", { headers: auth });
     expect(response.status).toBe(503);
-    expect((await response.json()).error).toBe("request timed out after 1500 ms");
+    expect((await response.json()).error).toBe("request timed out after 4000 ms");
   });
 
   it("write one access-log record per request", async () => {

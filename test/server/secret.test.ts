@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -28,6 +28,22 @@ describe("token secret", () => {
     expect(statSync(join(dir, "secret")).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dir, "secret"), "utf8").trim()).toBe(first);
     expect(resolveSecret({ secret: undefined, home: dir, env: {} })).toBe(first);
+  });
+
+  it("replaces a short or empty secret file instead of signing with it", () => {
+    for (const weak of ["abc", "", "   \n", "fifteen-chars!!"]) {
+      const dir = home();
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "secret"), weak, { mode: 0o600 });
+      const secret = resolveSecret({ secret: undefined, home: dir, env: {} });
+      expect(secret.length, JSON.stringify(weak)).toBeGreaterThanOrEqual(32);
+      expect(readFileSync(join(dir, "secret"), "utf8").trim()).toBe(secret);
+      expect(statSync(join(dir, "secret")).mode & 0o777).toBe(0o600);
+    }
+  });
+
+  it("refuses a configured secret shorter than 16 characters", () => {
+    expect(() => resolveSecret({ secret: "short", home: home(), env: {} })).toThrow(/at least 16 characters/);
   });
 
   it("is required in production", () => {

@@ -36,13 +36,22 @@ async function waitForRedis(child: ChildProcess, port: number): Promise<void> {
   }
 }
 
-/** Starts a throw-away redis-server (no persistence) on a free loopback port. */
-export async function startRedisServer(): Promise<ServiceProcess> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "core4ts-test-redis-"));
+/** Options of {@link startRedisServer}. */
+export interface RedisServerOptions {
+  /** Port to listen on (default: a free one); a restart passes the port of the server it replaces. */
+  port?: number;
+  /** Data folder (default: a new temporary one, removed on stop); with it, the AOF is kept there. */
+  dir?: string;
+}
+
+/** Starts a throw-away redis-server (no persistence unless `dir` is given) on a loopback port. */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<ServiceProcess> {
+  const port = options.port ?? (await freePort());
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "core4ts-test-redis-"));
+  const persist = options.dir !== undefined ? ["--appendonly", "yes"] : ["--appendonly", "no"];
   const child = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persist, "--dir", dir],
     { stdio: "ignore" },
   );
   await new Promise<void>((resolve, reject) => {
@@ -60,11 +69,11 @@ export async function startRedisServer(): Promise<ServiceProcess> {
     url: `redis://127.0.0.1:${port}`,
     ...(child.pid !== undefined && { pid: child.pid }),
     stop: async () => {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
         await once(child, "exit");
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

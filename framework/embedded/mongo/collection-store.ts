@@ -31,6 +31,24 @@ function renderValue(value: unknown): string {
   return String(value);
 }
 
+/** The first `$`-prefixed field name inside an `_id` document (MongoDB refuses to store those). */
+function dollarKeyIn(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = dollarKeyIn(item);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!isPlainObject(value)) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key.startsWith("$")) return key;
+    const found = dollarKeyIn(inner);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function indexable(value: unknown): boolean {
   return !(value instanceof RegExp) && !Array.isArray(value) && !(isPlainObject(value) && "$regex" in value);
 }
@@ -156,6 +174,13 @@ export class CollectionStore {
       throw new CommandError(ErrorCodes.InvalidIdField, "The '_id' value cannot be of type array");
     if (idValue instanceof RegExp)
       throw new CommandError(ErrorCodes.InvalidIdField, "can't use a regex for _id");
+    const dollar = dollarKeyIn(idValue);
+    if (dollar !== undefined) {
+      throw new CommandError(
+        ErrorCodes.DollarPrefixedFieldName,
+        `_id fields may not contain '$'-prefixed fields: ${dollar} is not valid for storage.`,
+      );
+    }
     if (!replacing && this.docs.has(id)) throw this.duplicate(ID_INDEX, doc);
     for (const index of this.indexes.values()) {
       if (index.conflict(id, doc) !== undefined) throw this.duplicate(index.spec, doc);

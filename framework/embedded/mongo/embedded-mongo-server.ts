@@ -1,4 +1,6 @@
 import { createServer, type Server, type Socket } from "node:net";
+import { ScramAuthenticator } from "./auth/scram-authenticator.js";
+import type { EmbeddedMongoAuth } from "./auth/scram-credentials.js";
 import { CommandHandler } from "./command-handler.js";
 import { CursorRegistry } from "./cursor-registry.js";
 import { Journal } from "./journal.js";
@@ -15,6 +17,11 @@ export interface EmbeddedMongoOptions {
   port?: number;
   /** Interface to listen on; defaults to 127.0.0.1. */
   host?: string;
+  /**
+   * The one user clients must log in as (SCRAM-SHA-256, defined in the `admin` database). Without it the
+   * server accepts every client without authentication.
+   */
+  auth?: EmbeddedMongoAuth;
 }
 
 /**
@@ -30,20 +37,40 @@ export class EmbeddedMongoServer {
   private nextConnectionId = 1;
   private boundPort = 0;
   private ttlTimer: NodeJS.Timeout | undefined;
+  private readonly authenticator: ScramAuthenticator | undefined;
 
   /** @param options data folder, port and host; all optional. */
-  constructor(private readonly options: EmbeddedMongoOptions = {}) {}
+  constructor(private readonly options: EmbeddedMongoOptions = {}) {
+    // Derived once here (PBKDF2): the password itself is not kept.
+    this.authenticator = options.auth ? new ScramAuthenticator(options.auth) : undefined;
+  }
 
   /** The port the server listens on (valid after {@link start}). */
   get port(): number {
     return this.boundPort;
   }
 
-  /** Connection string for the official driver (valid after {@link start}). */
+  /** Connection string for the official driver, without credentials (valid after {@link start}). */
   get uri(): string {
+    return this.connectionString("");
+  }
+
+  /**
+   * Connection string with the `auth` user's name and password in it (the same as {@link uri} without
+   * `auth`). Keep it out of logs.
+   */
+  get uriWithCredentials(): string {
+    const auth = this.options.auth;
+    if (!auth) return this.uri;
+    return this.connectionString(
+      `${encodeURIComponent(auth.username)}:${encodeURIComponent(auth.password)}@`,
+    );
+  }
+
+  private connectionString(userInfo: string): string {
     const host = this.options.host ?? "127.0.0.1";
     const shown = host.includes(":") ? `[${host}]` : host;
-    return `mongodb://${shown}:${this.boundPort}/?directConnection=true`;
+    return `mongodb://${userInfo}${shown}:${this.boundPort}/?directConnection=true`;
   }
 
   /** Loads the data folder (if any) and starts listening. */
@@ -55,6 +82,7 @@ export class EmbeddedMongoServer {
       this.storage,
       this.cursors,
       () => journal?.commit() ?? Promise.resolve(),
+      this.authenticator,
     );
     const server = createServer((socket: Socket) => {
       const connection = new WireConnection(socket, this.nextConnectionId++, handler);

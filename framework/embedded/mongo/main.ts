@@ -1,6 +1,8 @@
 /**
  * Runs the embedded MongoDB server as a process: `main.ts [--port N] [--data DIR] [--host H]`.
- * Prints one JSON line `{"uri": "..."}` when ready; stops cleanly on SIGTERM/SIGINT.
+ * With `CORE4_EMBEDDED_MONGO_USERNAME` and `CORE4_EMBEDDED_MONGO_PASSWORD` in the environment (never on the
+ * command line, where every local user could read them), clients must log in as that user (SCRAM-SHA-256).
+ * Prints one JSON line `{"uri": "..."}` (without credentials) when ready; stops cleanly on SIGTERM/SIGINT.
  */
 import { parseArgs } from "node:util";
 import { EmbeddedMongoServer } from "./embedded-mongo-server.js";
@@ -13,10 +15,20 @@ const { values } = parseArgs({
   },
 });
 
+const username = process.env.CORE4_EMBEDDED_MONGO_USERNAME;
+const password = process.env.CORE4_EMBEDDED_MONGO_PASSWORD;
+if ((username === undefined) !== (password === undefined) || username === "" || password === "") {
+  process.stderr.write(
+    "embedded mongo: set both CORE4_EMBEDDED_MONGO_USERNAME and CORE4_EMBEDDED_MONGO_PASSWORD (non-empty), or neither\n",
+  );
+  process.exit(1);
+}
+
 const server = new EmbeddedMongoServer({
   port: values.port ? Number.parseInt(values.port, 10) : 0,
   dataDir: values.data || undefined,
   host: values.host,
+  ...(username !== undefined && password !== undefined ? { auth: { username, password } } : {}),
 });
 
 let stopping = false;

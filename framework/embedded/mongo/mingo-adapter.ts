@@ -3,8 +3,12 @@
  * Everything handed to mingo is either freshly built or cloned, so stored documents never change.
  */
 import { Aggregator, update as mingoUpdate, Query } from "mingo";
+import { Aggregator as AggregatorBase } from "mingo/aggregator";
+import { Query as QueryBase } from "mingo/query";
 import type { Options } from "mingo/types";
+import { update as collatedUpdate } from "mingo/updater";
 import { canonicalKey, cloneValue, type Doc, idFirst, isPlainObject, setPath } from "./bson-values.js";
+import type { Collation } from "./collation.js";
 import { CommandError, ErrorCodes } from "./command-error.js";
 
 /** Resolves a collection name (in the current database) to its documents, for `$lookup` and friends. */
@@ -23,13 +27,24 @@ const UTC_NAMES = new Set([
 ]);
 
 /** mingo options shared by every call; scripts (`$where`, `$function`) stay disabled as on a hardened server. */
-export function mingoOptions(resolver?: CollectionResolver, variables?: Doc): Partial<Options> {
+export function mingoOptions(
+  resolver?: CollectionResolver,
+  variables?: Doc,
+  collation?: Collation,
+): Partial<Options> {
   return {
     idKey: "_id",
     scriptEnabled: false,
     ...(resolver ? { collectionResolver: resolver } : {}),
     ...(variables ? { variables } : {}),
+    ...(collation ? { collation: collation.spec, context: collation.context } : {}),
   };
+}
+
+/** A mingo query; with a collation, one whose operators compare strings by it. */
+function query(condition: Doc, options: Partial<Options>, collation?: Collation): Query {
+  // The default-context Query would put mingo's own operators over the collated ones.
+  return (collation ? new QueryBase(condition, options) : new Query(condition, options)) as Query;
 }
 
 /**
@@ -54,25 +69,75 @@ function asCommandError(error: unknown, code: number = ErrorCodes.BadValue): unk
 }
 
 /** Compiles a query filter into a predicate. Invalid filters become BadValue errors. */
-export function compileFilter(filter: Doc | undefined, variables?: Doc): (doc: Doc) => boolean {
+export function compileFilter(
+  filter: Doc | undefined,
+  variables?: Doc,
+  collation?: Collation,
+): (doc: Doc) => boolean {
   if (!filter || Object.keys(filter).length === 0) return () => true;
   try {
-    const query = new Query(normalizeExpression(filter), mingoOptions(undefined, variables));
-    return (doc) => query.test(doc);
+    const compiled = query(
+      normalizeExpression(filter),
+      mingoOptions(undefined, variables, collation),
+      collation,
+    );
+    return (doc) => compiled.test(doc);
   } catch (error) {
     throw asCommandError(error);
   }
 }
 
+/**
+ * Puts the fields of a projected document back in the order of the stored one (MongoDB keeps document
+ * order in inclusion projections; mingo follows the projection's order). Fields the projection computed
+ * come after, in the projection's order.
+ */
+function inStoredOrder(projected: Doc, stored: Doc | undefined): Doc {
+  if (!stored) return projected;
+  const out: Doc = {};
+  for (const key of Object.keys(stored)) {
+    if (!Object.hasOwn(projected, key)) continue;
+    const value = projected[key];
+    out[key] = isPlainObject(value) && isPlainObject(stored[key]) ? inStoredOrder(value, stored[key]) : value;
+  }
+  for (const key of Object.keys(projected)) if (!Object.hasOwn(out, key)) out[key] = projected[key];
+  return out;
+}
+
+/**
+ * The values of a command's `let` variables: each is an expression (`{$literal: ...}`, `"$$NOW"`,
+ * arithmetic...) evaluated once, without a current document, as MongoDB does.
+ */
+export function evaluateVariables(letDoc: Doc | undefined): Doc | undefined {
+  if (!letDoc || Object.keys(letDoc).length === 0) return letDoc;
+  for (const name of Object.keys(letDoc)) {
+    if (!/^[a-z\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*$/.test(name)) {
+      throw new CommandError(
+        ErrorCodes.FailedToParse,
+        `'${name}' starts with an invalid character for a user variable name`,
+      );
+    }
+  }
+  const [values] = runPipeline([{}], [{ $replaceWith: { $literal: {} } }, { $addFields: letDoc }]);
+  return values ?? {};
+}
+
 /** Sorts, skips, limits and projects already-filtered documents (in that order, as MongoDB does). */
 export function shapeResults(
   docs: Doc[],
-  opts: { sort?: Doc; skip?: number; limit?: number; projection?: Doc },
+  opts: {
+    sort?: Doc;
+    skip?: number;
+    limit?: number;
+    projection?: Doc;
+    collation?: Collation;
+    variables?: Doc;
+  },
 ): Doc[] {
   try {
     let out = docs;
     if (opts.sort && Object.keys(opts.sort).length > 0) {
-      out = new Query({}, mingoOptions())
+      out = query({}, mingoOptions(undefined, undefined, opts.collation), opts.collation)
         .find(out)
         .sort(opts.sort as Record<string, 1 | -1>)
         .all() as Doc[];
@@ -82,7 +147,11 @@ export function shapeResults(
     if (opts.projection && Object.keys(opts.projection).length > 0) {
       const projection = normalizeExpression(opts.projection);
       // Projection may compute values from the document: give mingo copies.
-      out = (new Query({}, mingoOptions()).find(out.map(cloneValue), projection).all() as Doc[]).map(idFirst);
+      const projected = new Query({}, mingoOptions(undefined, opts.variables))
+        .find(out.map(cloneValue), projection)
+        .all() as Doc[];
+      const source = out;
+      out = projected.map((doc, i) => idFirst(inStoredOrder(doc, source[i])));
     }
     return out;
   } catch (error) {
@@ -107,11 +176,14 @@ export function runPipeline(
   pipeline: Doc[],
   resolver?: CollectionResolver,
   variables?: Doc,
+  collation?: Collation,
 ): Doc[] {
   try {
     const safe = pipeline.every((stage) => NON_MUTATING_STAGES.has(Object.keys(stage)[0] ?? ""));
     const input = safe ? docs : docs.map(cloneValue);
-    const aggregator = new Aggregator(normalizeExpression(pipeline), mingoOptions(resolver, variables));
+    const options = mingoOptions(resolver, variables, collation);
+    const stages = normalizeExpression(pipeline);
+    const aggregator = collation ? new AggregatorBase(stages, options) : new Aggregator(stages, options);
     return aggregator.run(input) as Doc[];
   } catch (error) {
     throw asCommandError(error);
@@ -146,13 +218,14 @@ function sameDocument(a: Doc, b: Doc): boolean {
 export function applyUpdate(
   doc: Doc,
   update: Doc | Doc[],
-  opts: { inserting: boolean; filter?: Doc; arrayFilters?: Doc[]; variables?: Doc },
+  opts: { inserting: boolean; filter?: Doc; arrayFilters?: Doc[]; variables?: Doc; collation?: Collation },
 ): UpdateOutcome {
   let next: Doc;
   if (Array.isArray(update)) {
     const [result] = runPipeline([cloneValue(doc)], update, undefined, opts.variables);
     if (!result) throw new CommandError(ErrorCodes.BadValue, "update pipeline removed the document");
-    next = result;
+    // A pipeline whose new root lacks `_id` ($replaceRoot, $project) keeps the original one, as in MongoDB.
+    next = result._id === undefined && doc._id !== undefined ? { _id: doc._id, ...result } : result;
   } else if (isOperatorUpdate(update)) {
     const ops: Doc = { ...normalizeExpression(update) };
     const onInsert = ops.$setOnInsert;
@@ -170,7 +243,13 @@ export function applyUpdate(
     next = cloneValue(doc);
     if (Object.keys(ops).length > 0) {
       try {
-        mingoUpdate(next, ops, opts.arrayFilters, opts.filter, { cloneMode: "deep" });
+        if (opts.collation) {
+          // The filter (positional `$`) and arrayFilters then compare strings by the collation too.
+          collatedUpdate(next, ops, opts.arrayFilters, opts.filter, {
+            cloneMode: "deep",
+            queryOptions: mingoOptions(undefined, undefined, opts.collation),
+          });
+        } else mingoUpdate(next, ops, opts.arrayFilters, opts.filter, { cloneMode: "deep" });
       } catch (error) {
         const immutable = error instanceof Error && error.message.includes("immutable field '_id'");
         throw asCommandError(error, immutable ? ErrorCodes.ImmutableField : ErrorCodes.FailedToParse);

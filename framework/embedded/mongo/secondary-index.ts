@@ -1,4 +1,5 @@
 import { canonicalKey, compareValues, type Doc, getPath, typeRank } from "./bson-values.js";
+import { type Collation, parseCollation } from "./collation.js";
 
 /** An index definition as `createIndexes` takes it and `listIndexes` returns it. */
 export interface IndexSpec {
@@ -9,6 +10,14 @@ export interface IndexSpec {
   sparse?: boolean;
   partialFilterExpression?: Doc;
   expireAfterSeconds?: number;
+  /** The index's collation (strings compare by it, for uniqueness too). */
+  collation?: Doc;
+}
+
+function collated(value: unknown, collation: Collation): unknown {
+  if (typeof value === "string") return collation.key(value);
+  if (Array.isArray(value)) return value.map((v) => collated(v, collation));
+  return value;
 }
 
 /** Bounds on the index's leading fields: equality values for a prefix, then an optional range. */
@@ -51,6 +60,7 @@ export class SecondaryIndex {
   private readonly uniqueKeys = new Map<string, string>();
   private multikeyDocs = 0;
   private readonly multikey = new Set<string>();
+  private readonly collation: Collation | undefined;
 
   /**
    * @param spec the index definition.
@@ -61,19 +71,23 @@ export class SecondaryIndex {
     private readonly partialMatch?: (doc: Doc) => boolean,
   ) {
     this.fields = Object.keys(spec.key);
+    this.collation = parseCollation(spec.collation);
   }
 
   /** True when lookups through this index return every matching document (no sparse/partial/array gaps). */
   get usableForQueries(): boolean {
-    return this.multikeyDocs === 0 && !this.spec.sparse && !this.partialMatch;
+    // A collated index orders strings by collation keys, not as queries compare them: scans answer instead.
+    return this.multikeyDocs === 0 && !this.spec.sparse && !this.partialMatch && !this.collation;
   }
 
   /** The key tuple of a document, or undefined when the document is not in this index. */
   keyOf(doc: Doc): unknown[] | undefined {
     if (this.partialMatch && !this.partialMatch(doc)) return undefined;
+    const collation = this.collation;
     const k = this.fields.map((f) => {
       const v = getPath(doc, f);
-      return v === undefined ? null : v;
+      if (v === undefined) return null;
+      return collation ? collated(v, collation) : v;
     });
     if (this.spec.sparse && this.fields.every((f) => getPath(doc, f) === undefined)) return undefined;
     return k;

@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import type { CommandHandler } from "./command-handler.js";
+import { type CommandContext, newCommandContext } from "./commands/command-kit.js";
 import {
   encodeLegacyReply,
   encodeMsgReply,
@@ -22,6 +23,8 @@ export class WireConnection {
   private buffered = 0;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Kept across this connection's commands: who logged in, the SCRAM exchange in progress. */
+  private readonly context: CommandContext;
 
   /**
    * @param socket the accepted TCP socket.
@@ -33,6 +36,7 @@ export class WireConnection {
     readonly id: number,
     private readonly handler: CommandHandler,
   ) {
+    this.context = newCommandContext(id);
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", () => this.close());
@@ -130,7 +134,7 @@ export class WireConnection {
       });
       return;
     }
-    const reply = await this.handler.handle(request.command, { connectionId: this.id });
+    const reply = await this.handler.handle(request.command, this.context);
     if (request.moreToCome) return;
     try {
       this.send(header.requestId, header.opCode, reply);

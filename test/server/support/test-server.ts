@@ -9,6 +9,7 @@ import { MongoRegistry } from "../../../framework/mongo/index.js";
 import type { Plugin } from "../../../framework/plugin.js";
 import {
   type JobsApi,
+  type LoginThrottleOptions,
   RoleStore,
   type RunningServer,
   type ServerRuntime,
@@ -50,6 +51,10 @@ export interface TestServerOptions {
   sections?: Record<string, ConfigSectionSchema>;
   /** Further config values (plugin sections), applied with the test's own. */
   config?: Record<string, unknown>;
+  /** Redis key prefix (default: one of its own); servers given the same one share queues and login throttle. */
+  redisPrefix?: string;
+  /** Login slow-down tuning (default: 1 ms steps, so tests are not slowed). */
+  loginThrottle?: LoginThrottleOptions;
 }
 
 export const ADMIN_PASSWORD = "admin-password-123";
@@ -66,7 +71,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...options.config,
       home,
       mongodb: { uri, sysDatabase },
-      redis: { url: testRedisUrl(), prefix: uniqueName("q") },
+      redis: { url: testRedisUrl(), prefix: options.redisPrefix ?? uniqueName("q") },
       log: { level: "silent", mongoLevel: "debug" },
       server: { adminPassword: ADMIN_PASSWORD, ...options.server },
     },
@@ -87,7 +92,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     plugins: options.plugins,
     queue,
     roleCacheMs: 0,
-    loginThrottle: { baseDelayMs: 1, maxNameDelayMs: 5, maxAddressDelayMs: 5 },
+    loginThrottle: options.loginThrottle ?? { baseDelayMs: 1, maxNameDelayMs: 5, maxAddressDelayMs: 5 },
     env: options.env ?? { NODE_ENV: "test" },
   });
   const client = await testMongoClient();

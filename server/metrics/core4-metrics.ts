@@ -1,0 +1,158 @@
+import { timingSafeEqual } from "node:crypto";
+import type { Middleware } from "koa";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { JOB_STATES } from "../../framework/job/index.js";
+import { type JobTypes, RUN_SECONDS_BUCKETS } from "../../framework/queue/index.js";
+import { HttpError } from "../errors/http-error.js";
+import type { Core4Router } from "../router/core4-router.js";
+import type { Core4State } from "../router/types.js";
+
+/** Path of the Prometheus endpoint. */
+export const METRICS_PATH = "/metrics";
+
+const RUN_SECONDS = "core4_job_run_seconds";
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+
+function number(value: number): string {
+  return Number.isFinite(value) ? String(value) : value > 0 ? "+Inf" : "-Inf";
+}
+
+/**
+ * The server's Prometheus metrics (docs/contracts.md "HTTP" Metrics), one registry per app: Node process
+ * metrics (prom-client's defaults), HTTP requests per route, and the jobs: `core4_jobs{name,state}` and
+ * `core4_job_types_paused{name}` read from Redis at each scrape, `core4_job_runs_total{name,state}` and the
+ * `core4_job_run_seconds` histogram from the counters every worker pool adds to in Redis (so the numbers are
+ * pool-wide, whichever server is scraped).
+ */
+export class Core4Metrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<"method" | "route" | "status">;
+  private readonly durations: Histogram<"method" | "route">;
+  private readonly jobs: Gauge<"name" | "state">;
+  private readonly paused: Gauge<"name">;
+  private readonly runs: Counter<"name" | "state">;
+
+  constructor(
+    private readonly types: JobTypes | undefined,
+    private readonly token: string | undefined,
+  ) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({
+      name: "core4_http_requests_total",
+      help: "HTTP requests answered, by method, route pattern and status code.",
+      labelNames: ["method", "route", "status"],
+      registers,
+    });
+    this.durations = new Histogram({
+      name: "core4_http_request_duration_seconds",
+      help: "Time to answer an HTTP request, by method and route pattern.",
+      labelNames: ["method", "route"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.jobs = new Gauge({
+      name: "core4_jobs",
+      help: "Jobs in Redis per job type and core4 state (BullMQ's retention bounds complete and error).",
+      labelNames: ["name", "state"],
+      registers,
+    });
+    this.paused = new Gauge({
+      name: "core4_job_types_paused",
+      help: "1 for a job type paused pool-wide, 0 otherwise; sum() is the number of paused types.",
+      labelNames: ["name"],
+      registers,
+    });
+    this.runs = new Counter({
+      name: "core4_job_runs_total",
+      help: "Finished runs per job type and end state, counted by every worker pool.",
+      labelNames: ["name", "state"],
+      registers,
+    });
+  }
+
+  /** Counts and times every request by its route pattern (never the raw path: it would explode labels). */
+  middleware(): Middleware<Core4State> {
+    return async (ctx, next) => {
+      const stop = performance.now();
+      try {
+        await next();
+      } finally {
+        const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+        const label = typeof route === "string" ? route : "unmatched";
+        this.requests.inc({ method: ctx.method, route: label, status: String(ctx.status) });
+        this.durations.observe({ method: ctx.method, route: label }, (performance.now() - stop) / 1000);
+      }
+    };
+  }
+
+  /** Registers `GET /metrics` (open, or behind `server.metricsToken`). */
+  register(router: Core4Router): void {
+    router.get(
+      METRICS_PATH,
+      async (ctx) => {
+        if (this.token !== undefined) {
+          const header = ctx.get("Authorization");
+          const given = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
+          if (!sameToken(given, this.token)) {
+            throw new HttpError(401, "metrics need Authorization: Bearer <server.metricsToken>", {
+              "WWW-Authenticate": 'Bearer realm="core4 metrics"',
+            });
+          }
+        }
+        ctx.set("Cache-Control", "no-store");
+        ctx.type = this.registry.contentType;
+        ctx.body = await this.text();
+      },
+      { public: true },
+    );
+  }
+
+  /** The metrics in Prometheus text format, job figures read now. */
+  async text(): Promise<string> {
+    const histogram = await this.refreshJobs();
+    return `${await this.registry.metrics()}${histogram}`;
+  }
+
+  /** Reads the job figures from Redis into the gauges and counters; returns the run-time histogram text. */
+  private async refreshJobs(): Promise<string> {
+    this.jobs.reset();
+    this.paused.reset();
+    this.runs.reset();
+    if (!this.types) return "";
+    const [types, counters] = await Promise.all([this.types.list(), this.types.runCounters()]);
+    for (const type of types) {
+      for (const state of JOB_STATES) this.jobs.set({ name: type.name, state }, type.counts[state]);
+      this.paused.set({ name: type.name }, type.paused ? 1 : 0);
+      // A series for every known type, so that "no complete run in 10 minutes" can be asked of it.
+      this.runs.inc({ name: type.name, state: "complete" }, 0);
+    }
+    const lines = [
+      `# HELP ${RUN_SECONDS} Run duration in seconds per job type, counted by every worker pool.`,
+      `# TYPE ${RUN_SECONDS} histogram`,
+    ];
+    for (const [name, counter] of [...counters].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      for (const [state, n] of Object.entries(counter.runs)) this.runs.inc({ name, state }, n ?? 0);
+      const label = escapeLabel(name);
+      let cumulative = 0;
+      RUN_SECONDS_BUCKETS.forEach((bound, i) => {
+        cumulative += counter.buckets[i] ?? 0;
+        lines.push(`${RUN_SECONDS}_bucket{le="${bound}",name="${label}"} ${cumulative}`);
+      });
+      cumulative += counter.buckets[RUN_SECONDS_BUCKETS.length] ?? 0;
+      lines.push(`${RUN_SECONDS}_bucket{le="+Inf",name="${label}"} ${cumulative}`);
+      lines.push(`${RUN_SECONDS}_sum{name="${label}"} ${number(counter.seconds)}`);
+      lines.push(`${RUN_SECONDS}_count{name="${label}"} ${cumulative}`);
+    }
+    return `\n${lines.join("\n")}\n`;
+  }
+}

@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { afterAll, describe, expect, it } from "vitest";
+import type { CookieDocument } from "../../framework/job/index.js";
+import { JobQueue } from "../../framework/queue/index.js";
+import { createTestRuntime, eventually } from "../job/support.js";
+import { Checkpointed, reliabilityPlugin } from "../reliability/checkpoint-job.js";
+import { testMongoUri, testRedisUrl } from "../support/services.js";
+
+interface LogDoc {
+  level: string;
+  message: string;
+  identifier: string | null;
+}
+
+describe("per-run records when a worker dies (kill -9)", async () => {
+  const runtime = await createTestRuntime([reliabilityPlugin]);
+  const queue = new JobQueue(runtime);
+  const children: ChildProcess[] = [];
+
+  async function startWorker(): Promise<ChildProcess> {
+    const child = spawn(
+      process.execPath,
+      ["--conditions=development", "--import", "tsx", "test/reliability/worker-process.ts"],
+      {
+        env: {
+          ...process.env,
+          TEST_MONGODB_URI: await testMongoUri(),
+          TEST_SYS_DATABASE: runtime.mongo.sysDatabase,
+          TEST_REDIS_URL: testRedisUrl(),
+          TEST_PREFIX: runtime.prefix,
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    children.push(child);
+    const [chunk] = (await once(child.stdout as NodeJS.ReadableStream, "data")) as [Buffer];
+    expect(chunk.toString()).toContain("ready");
+    return child;
+  }
+
+  afterAll(async () => {
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await once(child, "exit");
+      }
+    }
+    await queue.close();
+  });
+
+  it("the worker taking over logs a warning with the job id, then start and complete", {
+    timeout: 90_000,
+  }, async () => {
+    const first = await startWorker();
+    const { id } = await queue.enqueue(Checkpointed);
+    const cookies = runtime.mongo.sys<CookieDocument>("cookie");
+    await eventually(async () => {
+      const step = (await cookies.findOne({ _id: "reliability.Checkpointed" }))?.step as number | undefined;
+      return step !== undefined && step >= 3 ? step : undefined;
+    });
+    first.kill("SIGKILL");
+    await once(first, "exit");
+    await startWorker();
+    await eventually(async () => ((await queue.get(id)).state === "complete" ? true : undefined), 200);
+    const log = runtime.mongo.sys<LogDoc>("log");
+    const records = await eventually(async () => {
+      const found = await log.find({ identifier: id }, { sort: { created: 1 } }).toArray();
+      return found.some((r) => /complete in/.test(r.message)) ? found : undefined;
+    }, 200);
+    const takeover = records.find((r) => /taken over: its previous worker died/.test(r.message));
+    expect(takeover?.level).toBe("WARNING");
+    expect(records.filter((r) => /started \(attempt/.test(r.message)).length).toBe(2);
+    expect(records.filter((r) => /complete in/.test(r.message)).map((r) => r.level)).toEqual(["INFO"]);
+    expect(records.findIndex((r) => /taken over/.test(r.message))).toBeLessThan(
+      records.findIndex((r) => /complete in/.test(r.message)),
+    );
+  });
+});

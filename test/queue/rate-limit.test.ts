@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { afterAll, describe, expect, it } from "vitest";
+import { JobQueue } from "../../framework/queue/index.js";
+import { createTestRuntime } from "../job/support.js";
+import { testMongoUri, testRedisUrl, uniqueName } from "../support/services.js";
+import { Limited, rateLimitPlugin } from "./support/rate-limited-worker.js";
+
+describe("rateLimit across the pool", async () => {
+  const runtime = await createTestRuntime([rateLimitPlugin]);
+  const queue = new JobQueue(runtime);
+  const starts = uniqueName("starts");
+  const children: ChildProcess[] = [];
+
+  async function startWorker(): Promise<ChildProcess> {
+    const child = spawn(
+      process.execPath,
+      ["--conditions=development", "--import", "tsx", "test/queue/support/rate-limited-worker.ts"],
+      {
+        env: {
+          ...process.env,
+          TEST_MONGODB_URI: await testMongoUri(),
+          TEST_SYS_DATABASE: runtime.mongo.sysDatabase,
+          TEST_REDIS_URL: testRedisUrl(),
+          TEST_PREFIX: runtime.prefix,
+          TEST_STARTS: starts,
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    children.push(child);
+    const [chunk] = (await once(child.stdout as NodeJS.ReadableStream, "data")) as [Buffer];
+    expect(chunk.toString()).toContain("ready");
+    return child;
+  }
+
+  afterAll(async () => {
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await once(child, "exit");
+      }
+    }
+    await queue.close();
+  });
+
+  it("starts at most 2 runs per second across two worker processes (start times of 10 runs)", {
+    timeout: 90_000,
+  }, async () => {
+    await Promise.all([startWorker(), startWorker()]);
+    const results = await queue.enqueueMany(
+      Limited,
+      Array.from({ length: 10 }, (_, n) => ({ n })),
+    );
+    expect(results.every((r) => "id" in r)).toBe(true);
+    const collection = runtime.mongo.collection<{ n: number; at: Date; pid: number }>(starts, "rl");
+    await expect.poll(() => collection.countDocuments(), { timeout: 60_000, interval: 200 }).toBe(10);
+    const runs = await collection.find().sort({ at: 1 }).toArray();
+    const times = runs.map((r) => r.at.getTime());
+    // Both processes took jobs, each able to run 4 at once: only the pool-wide limit held them back.
+    expect(new Set(runs.map((r) => r.pid)).size).toBe(2);
+    // BullMQ's window opens at a start and lasts the duration; 100 ms allow for the clocks of two processes.
+    const tolerance = 100;
+    let windowStart = times[0] as number;
+    let inWindow = 0;
+    for (const at of times) {
+      if (at >= windowStart + 1_000 - tolerance) {
+        windowStart = at;
+        inWindow = 0;
+      }
+      inWindow++;
+      expect(
+        inWindow,
+        `starts ${times.map((t) => t - (times[0] as number)).join(", ")} ms`,
+      ).toBeLessThanOrEqual(2);
+    }
+    expect((times[9] as number) - (times[0] as number)).toBeGreaterThanOrEqual(4_000 - tolerance);
+  });
+});
