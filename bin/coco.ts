@@ -241,6 +241,18 @@ program
   });
 
 program
+  .command("embed-link")
+  .description("print a signed URL to an embeddable route (served without login until it expires)")
+  .argument("<path>", "route path, e.g. /usage/login/plot")
+  .argument("[args...]", "arguments as name=value")
+  .option("--expires <when>", "30d, 12h, unix seconds or an ISO date (default 30d)")
+  .option("--json", "print JSON")
+  .action(async (path: string, args: string[], o: { expires?: string; json?: boolean }) => {
+    const { embedLinkCommand } = await import("./commands/embed-link-command.js");
+    await embedLinkCommand(path, args, o);
+  });
+
+program
   .command("init")
   .description("scaffold a new plugin project")
   .argument("<name>", "project and plugin name (lowercase identifier)")

@@ -19,10 +19,21 @@ export { safeNext } from "./auth/safe-next.js";
 export { isStateChangingMethod, SameOriginRule } from "./auth/same-origin-rule.js";
 export type { AuthUser, NewRole, RoleCredentials, RoleDocument, RoleInfo, RolePatch } from "./auth/types.js";
 export { type ConsolePageOptions, consolePage, type NavPage, withConsoleLayout } from "./console/layout.js";
+export {
+  EmbedLinks,
+  EXPIRES_PARAM,
+  type LinkGrant,
+  type LinkRefusal,
+  SIGNATURE_PARAM,
+} from "./embed/embed-links.js";
+export { DEFAULT_LINK_SECONDS, parseExpires } from "./embed/expires.js";
+export { linkOrigin } from "./embed/link-origin.js";
 export { HttpError } from "./errors/http-error.js";
 export { LOGIN_API_PATH, LOGIN_PAGE_PATH, LOGOUT_API_PATH } from "./pages/login-page.js";
+export { entityTag, freshReply } from "./reply/etag.js";
 export { escapeHtml, type HtmlPageOptions, htmlPage } from "./reply/html.js";
 export { negotiate, wantsHtml } from "./reply/negotiate.js";
+export { RenderCache } from "./reply/render-cache.js";
 export { neutraliseFormula, tableToCsv, tableToHtml, tableToText } from "./reply/render-table.js";
 export { envelope, type ReplyOptions, reply, replyHtml } from "./reply/reply.js";
 export { asTable, type Table } from "./reply/table.js";
@@ -39,6 +50,7 @@ export type {
   RouteMethod,
   RoutesContext,
 } from "./router/types.js";
+export { EMBED_API_PATH, embeddablePath, linkArgs } from "./routes/embed-routes.js";
 export { JOBS_MANAGE_PERMISSION, JOBS_READ_PERMISSION, jobRoutes } from "./routes/job-routes.js";
 export type { JobsApi, JobsListFilter } from "./routes/jobs-api.js";
 export type { LogBindings, LogExtra, ServerLogger, ServerRuntime } from "./runtime/types.js";

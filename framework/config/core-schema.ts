@@ -51,6 +51,8 @@ export const coreConfigSchema = z.strictObject({
         .int()
         .positive()
         .default(8 * 3600),
+      /** Longest lifetime of a new signed link, in days (docs/contracts.md "HTTP", Signed links). */
+      embedMaxDays: z.number().int().positive().default(365),
       /** Largest accepted request body in bytes. */
       bodyLimit: z.number().int().positive().default(1_000_000),
       /** Request timeout in milliseconds. */

@@ -1,17 +1,20 @@
 import { CoreJob, parseIsoDate } from "core4ts";
 import { z } from "zod";
-import { type CalendarDay, daysBetween, eachDay, todayIn } from "./calendar-day.js";
+import { type CalendarDay, daysBetween, dayToDate, eachDay, todayIn } from "./calendar-day.js";
 import { condenseDay } from "./condense-day.js";
 import { excludedUsers, type UsageConfig } from "./config.js";
+import { FirstSeenTracker, rebuildFirstSeen } from "./first-seen.js";
 import { ensureSourceIndexes, ensureTargetIndexes } from "./indexes.js";
 import { AGGREGATE_LOGINS } from "./job-name.js";
 import { parseDayArgument } from "./report-args.js";
 import {
   ensureRollupIndexes,
+  type FirstSeenDoc,
   type PeriodCountDoc,
   type PeriodUserDoc,
   type Rollups,
-  readRollupMeta,
+  readRollupMetaDoc,
+  refreshStoredMonths,
   rollupAfterDay,
   rollupRefs,
   writeDayCount,
@@ -82,6 +85,8 @@ export class AggregateLogins extends CoreJob<typeof aggregateLoginsArgs> {
       periodUsers: this.collection<PeriodUserDoc>(refs.periodUsers, "usage"),
       periodCounts: this.collection<PeriodCountDoc>(refs.periodCounts, "usage"),
     };
+    const firstSeen = this.collection<FirstSeenDoc>(refs.firstSeen, "usage");
+    rollups.firstSeen = firstSeen;
     await ensureTargetIndexes(target);
     await ensureRollupIndexes(rollups);
     const indexError = await ensureSourceIndexes(source);
@@ -93,7 +98,8 @@ export class AggregateLogins extends CoreJob<typeof aggregateLoginsArgs> {
 
     const days = daysBetween(start, end) + 1;
     const exclude = excludedUsers(config);
-    const built = await readRollupMeta(rollups);
+    const meta = await readRollupMetaDoc(rollups);
+    const built = meta?.exclude;
     const sameExclusions = built !== undefined && sameSet(built, exclude);
     if (built !== undefined && !sameExclusions && !args.reset) {
       this.logger.warn(
@@ -101,6 +107,23 @@ export class AggregateLogins extends CoreJob<typeof aggregateLoginsArgs> {
         { condensedWith: built, configured: exclude },
       );
     }
+    if (args.reset || !meta?.firstSeen) {
+      // first_seen is incomplete (a reset, or data condensed before it was kept): start it again from what
+      // is stored outside this run's days; the days of the run then update it as they are condensed.
+      const outside = await target.findOne(
+        { $or: [{ day: { $lt: dayToDate(start) } }, { day: { $gt: dayToDate(end) } }] },
+        { projection: { _id: 1 } },
+      );
+      this.setSource(start);
+      if (outside) await rebuildFirstSeen(target, firstSeen);
+      else await firstSeen.deleteMany({});
+    }
+    if (!meta?.monthDays) {
+      // Month documents built by an older version lack their days: rebuild every month with data once.
+      this.setSource(start);
+      await refreshStoredMonths(target, rollups);
+    }
+    const tracker = new FirstSeenTracker(target, firstSeen);
     let done = 0;
     let logins = 0;
     for (const day of eachDay(start, end)) {
@@ -109,13 +132,14 @@ export class AggregateLogins extends CoreJob<typeof aggregateLoginsArgs> {
       const result = await condenseDay(source, target, day, { timezone: zone, exclude });
       logins += result.logins;
       await writeDayCount(rollups, day, result.users, result.logins);
+      await tracker.afterDay(day, result.userNames, result.removedUsers);
       await rollupAfterDay(target, rollups, day, day === end);
       await this.cookie.set("offset", day);
       done += 1;
       await this.progress(done / days, "%s: %d users, %d logins", day, result.users, result.logins);
     }
     // Only now do the rollups reflect these exclusions for every period the run touched.
-    if (built === undefined || sameExclusions || args.reset) await writeRollupMeta(rollups, exclude);
+    if (built === undefined || sameExclusions || args.reset) await writeRollupMeta(rollups, exclude, true);
     this.logger.info("logins condensed", { start, end, days, logins });
     return { start, end, days, logins };
   }

@@ -26,6 +26,10 @@ export interface CondenseResult {
   logins: number;
   /** Documents of the day removed because their user no longer has logins that day. */
   removed: number;
+  /** The users of the day. */
+  userNames: string[];
+  /** The users whose document of the day was removed. */
+  removedUsers: string[];
 }
 
 interface UserDay {
@@ -116,5 +120,5 @@ export async function condenseDay(
     const result = await target.deleteMany({ day: dayDate, user: { $in: stale.slice(i, i + batchSize) } });
     removed += result.deletedCount;
   }
-  return { day, users: perUser.size, logins, removed };
+  return { day, users: perUser.size, logins, removed, userNames: [...perUser.keys()], removedUsers: stale };
 }

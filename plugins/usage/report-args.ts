@@ -1,13 +1,17 @@
 import { parseIsoDate } from "core4ts";
 import { addDays, type CalendarDay, dayOfInstant, daysBetween, todayIn } from "./calendar-day.js";
+import { parseCompare } from "./compare.js";
 import type { Aggregate } from "./periods.js";
 import { ReportArgumentError } from "./report-argument-error.js";
+import type { Compare } from "./types.js";
 
 /** Raw report arguments as they arrive from a query string or body. */
 export interface RawReportArgs {
   start?: unknown;
   end?: unknown;
   aggregate?: unknown;
+  /** `previous` or `year`. */
+  compare?: unknown;
 }
 
 /** What the report needs from the config to read its arguments. */
@@ -27,6 +31,8 @@ export interface ReportRange {
   aggregate: Aggregate;
   /** Today in the report zone, which decides whether a period has ended. */
   today: CalendarDay;
+  /** What to compare with, if anything. */
+  compare?: Compare;
 }
 
 /** Days before `end` the default range starts. */
@@ -99,6 +105,7 @@ export function parseAggregate(value: unknown): Aggregate {
 export function parseReportArgs(raw: RawReportArgs, context: ReportArgsContext): ReportRange {
   const today = todayIn(context.timezone, context.now);
   const aggregate = parseAggregate(raw.aggregate);
+  const compare = parseCompare(raw.compare);
   const end = isBlank(raw.end) ? today : parseDayArgument("end", raw.end, context.timezone);
   const start = isBlank(raw.start)
     ? addDays(end, -DEFAULT_RANGE_DAYS)
@@ -113,7 +120,7 @@ export function parseReportArgs(raw: RawReportArgs, context: ReportArgsContext):
       `start: the range ${start} to ${end} spans ${days} days, more than the allowed ${context.maxRangeDays} (usage.maxRangeDays)`,
     );
   }
-  return { start, end, aggregate, today };
+  return compare === undefined ? { start, end, aggregate, today } : { start, end, aggregate, today, compare };
 }
 
 /** Reads an optional chart dimension (`width`, `height`) in pixels: an integer from 100 to 10000. */

@@ -1,16 +1,19 @@
 import type { Collection, Document } from "mongodb";
-import { type CalendarDay, dateToDay, dayToDate } from "./calendar-day.js";
+import { addDays, type CalendarDay, dateToDay, dayToDate } from "./calendar-day.js";
+import { comparedRange } from "./compare.js";
+import { firstDaysInRange } from "./new-users.js";
 import {
   type Aggregate,
   coverRange,
   enumeratePeriods,
   isPartial,
   type Period,
+  periodOf,
   type WeekStart,
 } from "./periods.js";
 import type { ReportRange } from "./report-args.js";
-import { countId, type Rollups, type RollupUnit, readRollupMeta } from "./rollups.js";
-import type { LoginDoc, ReportRow, UsageReport } from "./types.js";
+import { countId, type RollupMetaDoc, type Rollups, type RollupUnit, readRollupMetaDoc } from "./rollups.js";
+import type { LoginDoc, ReportRow, ReportTotal, UsageReport } from "./types.js";
 
 /** Options of {@link queryReport}. */
 export interface ReportOptions {
@@ -115,9 +118,11 @@ function rollupUnit(aggregate: Aggregate, weekStart: WeekStart): RollupUnit | "d
 }
 
 /**
- * Distinct users and logins over [start, end] from the rollups: whole years, quarters and months from
- * their (period, user) documents, the days at the edges from the day documents. Each piece is one indexed
- * read of few documents (a 5-year range is five yearly sets plus edges); the union is taken here.
+ * Distinct users and logins over [start, end] from the rollups: the users of whole years, quarters and
+ * months from their (period, user) documents, of the days at the edges from the day documents, each piece
+ * one `distinct` (the server sends one list of names, not a document per user and period); the logins, which
+ * add up, from the pieces' count documents. A 5-year range is five yearly sets plus edges; the union is
+ * taken here.
  */
 async function countSpan(
   target: Collection<LoginDoc>,
@@ -127,29 +132,28 @@ async function countSpan(
   exclude: readonly string[],
 ): Promise<Counted> {
   const segments = coverRange(start, end);
-  const projection = { _id: 0, user: 1, logins: 1 };
-  const reads: Promise<Array<{ user: string; logins: number }>>[] = [];
+  const lists: Promise<string[]>[] = [];
+  const countIds: string[] = [];
   for (const unit of ["year", "quarter", "month"] as const) {
-    const starts = segments.filter((s) => s.unit === unit).map((s) => dayToDate(s.start));
-    if (starts.length > 0)
-      reads.push(rollups.periodUsers.find({ unit, start: { $in: starts } }, { projection }).toArray());
+    const whole = segments.filter((s) => s.unit === unit);
+    if (whole.length === 0) continue;
+    lists.push(
+      rollups.periodUsers.distinct("user", { unit, start: { $in: whole.map((s) => dayToDate(s.start)) } }),
+    );
+    for (const s of whole) countIds.push(countId(unit, s.start));
   }
   for (const s of segments.filter((s) => s.unit === "day")) {
-    const filter = {
-      day: { $gte: dayToDate(s.start), $lte: dayToDate(s.end) },
-      user: { $nin: [...exclude] },
-    };
-    reads.push(target.find(filter, { projection }).toArray());
+    const days = { $gte: dayToDate(s.start), $lte: dayToDate(s.end) };
+    lists.push(target.distinct("user", { day: days, user: { $nin: [...exclude] } }));
+    for (let day = s.start; day <= s.end; day = addDays(day, 1)) countIds.push(countId("day", day));
   }
+  const [userLists, counts] = await Promise.all([
+    Promise.all(lists),
+    rollups.periodCounts.find({ _id: { $in: countIds } }, { projection: { _id: 0, logins: 1 } }).toArray(),
+  ]);
   const users = new Set<string>();
-  let logins = 0;
-  for (const docs of await Promise.all(reads)) {
-    for (const doc of docs) {
-      users.add(doc.user);
-      logins += doc.logins;
-    }
-  }
-  return { users: users.size, logins };
+  for (const list of userLists) for (const user of list) users.add(user);
+  return { users: users.size, logins: counts.reduce((sum, c) => sum + c.logins, 0) };
 }
 
 function later(a: CalendarDay, b: CalendarDay): CalendarDay {
@@ -185,44 +189,113 @@ async function countFromRollups(
   return { perPeriod, total };
 }
 
-async function rollupsUsable(rollups: Rollups | undefined, exclude: readonly string[]): Promise<boolean> {
-  if (rollups === undefined) return false;
-  const built = await readRollupMeta(rollups);
+/** The rollups' meta when they were built with these exclusions (so they can be trusted), else undefined. */
+async function usableMeta(
+  rollups: Rollups | undefined,
+  exclude: readonly string[],
+): Promise<RollupMetaDoc | undefined> {
+  if (rollups === undefined) return undefined;
+  const meta = await readRollupMetaDoc(rollups);
+  const built = meta?.exclude;
   const wanted = [...new Set(exclude)].sort();
-  return built !== undefined && built.length === wanted.length && built.every((u, i) => u === wanted[i]);
+  const same =
+    built !== undefined && built.length === wanted.length && built.every((u, i) => u === wanted[i]);
+  return same ? meta : undefined;
+}
+
+/** New users per period start, and in the whole range. */
+async function countNewUsers(
+  target: Collection<LoginDoc>,
+  rollups: Rollups | undefined,
+  meta: RollupMetaDoc | undefined,
+  range: ReportRange,
+  options: ReportOptions,
+): Promise<{ perPeriod: Map<CalendarDay, number>; total: number }> {
+  const firstSeen = meta?.firstSeen ? rollups?.firstSeen : undefined;
+  const firstDays = await firstDaysInRange(target, firstSeen, range.start, range.end, options.exclude);
+  const perPeriod = new Map<CalendarDay, number>();
+  for (const day of firstDays) {
+    const start = periodOf(day, range.aggregate, options.weekStartsOn).start;
+    perPeriod.set(start, (perPeriod.get(start) ?? 0) + 1);
+  }
+  return { perPeriod, total: firstDays.length };
 }
 
 /**
  * The usage report over a range: distinct users and logins per period, zero-filled here for every period
- * overlapping the range, with `partial` flags, plus the range's own distinct-user total. Counted from the
- * job's period rollups when they match the current exclusions, else in MongoDB from the day documents
- * (two `$group` stages); both give the same numbers.
+ * overlapping the range, with `partial` flags and new/returning users, plus the range's own distinct-user
+ * total. Counted from the job's period rollups when they match the current exclusions, else in MongoDB from
+ * the day documents (two `$group` stages); both give the same numbers. With `range.compare` every row and
+ * the total also carry the compared report's values at the same index (docs/contracts.md "Usage plugin
+ * routes").
  */
 export async function queryReport(
   target: Collection<LoginDoc>,
   range: ReportRange,
   options: ReportOptions,
 ): Promise<UsageReport> {
+  const compared = range.compare ? comparedRange(range.start, range.end, range.compare) : undefined;
+  const [report, previous] = await Promise.all([
+    querySingle(target, range, options),
+    compared
+      ? querySingle(
+          target,
+          { ...range, start: compared.start, end: compared.end, compare: undefined },
+          {
+            ...options,
+            dataThrough: null,
+          },
+        )
+      : Promise.resolve(undefined),
+  ]);
+  if (compared === undefined || previous === undefined) return report;
+  const rows = report.rows.map((row, i) => {
+    const other = previous.rows[i];
+    return { ...row, previous_users: other?.users ?? null, previous_logins: other?.logins ?? null };
+  });
+  const total = {
+    ...report.total,
+    previous_users: previous.total.users,
+    previous_logins: previous.total.logins,
+  };
+  return { ...report, rows, total, compared };
+}
+
+async function querySingle(
+  target: Collection<LoginDoc>,
+  range: ReportRange,
+  options: ReportOptions,
+): Promise<UsageReport> {
   const periods = enumeratePeriods(range.start, range.end, range.aggregate, options.weekStartsOn);
-  const [counted, dataThrough] = await Promise.all([
-    rollupsUsable(options.rollups, options.exclude).then((usable) =>
-      usable && options.rollups
-        ? countFromRollups(target, options.rollups, range, periods, options)
-        : countFromDays(target, range, options),
-    ),
+  const meta = await usableMeta(options.rollups, options.exclude);
+  const [counted, fresh, dataThrough] = await Promise.all([
+    meta && options.rollups
+      ? countFromRollups(target, options.rollups, range, periods, options)
+      : countFromDays(target, range, options),
+    countNewUsers(target, options.rollups, meta, range, options),
     options.dataThrough === undefined ? newestDay(target) : Promise.resolve(options.dataThrough),
   ]);
   const rows: ReportRow[] = periods.map((period) => {
     const count = counted.perPeriod.get(period.start);
+    const users = count?.users ?? 0;
+    const newUsers = fresh.perPeriod.get(period.start) ?? 0;
     return {
       label: period.label,
       start: period.start,
       end: period.end,
-      users: count?.users ?? 0,
+      users,
       logins: count?.logins ?? 0,
       partial: isPartial(period, range.start, range.end, range.today),
+      new_users: newUsers,
+      returning_users: users - newUsers,
     };
   });
+  const total: ReportTotal = {
+    users: counted.total.users,
+    logins: counted.total.logins,
+    new_users: fresh.total,
+    returning_users: counted.total.users - fresh.total,
+  };
   return {
     start: range.start,
     end: range.end,
@@ -230,7 +303,7 @@ export async function queryReport(
     timezone: options.timezone,
     weekStartsOn: options.weekStartsOn,
     rows,
-    total: counted.total,
+    total,
     dataThrough,
   };
 }

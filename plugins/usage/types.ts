@@ -32,6 +32,35 @@ export interface ReportRow {
   logins: number;
   /** The period starts before the range, ends after it, or has not ended before today. */
   partial: boolean;
+  /** Of `users`, those whose first successful login ever (in the condensed data) is on a counted day of the period. */
+  new_users: number;
+  /** `users` − `new_users`: users who had logged in before. */
+  returning_users: number;
+  /** With `compare`: `users` of the row at the same index of the compared report, null without one. */
+  previous_users?: number | null;
+  /** With `compare`: `logins` of the row at the same index of the compared report, null without one. */
+  previous_logins?: number | null;
+}
+
+/** What a report compares with: the preceding range of equal length, or the same range a year earlier. */
+export type Compare = "previous" | "year";
+
+/** Distinct users and logins over a whole range (its own distinct count, not a sum of rows). */
+export interface ReportTotal {
+  users: number;
+  logins: number;
+  new_users: number;
+  returning_users: number;
+  /** With `compare`: the compared range's total. */
+  previous_users?: number;
+  previous_logins?: number;
+}
+
+/** The compared range of a report with `compare`. */
+export interface ComparedRange {
+  compare: Compare;
+  start: CalendarDay;
+  end: CalendarDay;
 }
 
 /** The usage report over one range. */
@@ -46,8 +75,10 @@ export interface UsageReport {
   weekStartsOn: WeekStart;
   /** One row per period overlapping the range, oldest first, zero-filled. */
   rows: ReportRow[];
-  /** Distinct users over the whole range (its own count, not a sum of rows) and their logins. */
-  total: { users: number; logins: number };
+  /** Distinct users over the whole range (its own count, not a sum of rows), their logins, new and returning. */
+  total: ReportTotal;
+  /** The compared range, when the report was asked with `compare`. */
+  compared?: ComparedRange;
   /** Last day the aggregation job has processed, or null before its first run. */
   dataThrough: CalendarDay | null;
 }

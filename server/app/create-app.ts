@@ -12,12 +12,15 @@ import { resolveSecret } from "../auth/secret.js";
 import { TokenService } from "../auth/token-service.js";
 import { registerConsole } from "../console/console-routes.js";
 import { formRedirect } from "../console/form-redirect.js";
+import { EmbedLinks } from "../embed/embed-links.js";
+import { SignedLinkAccess } from "../embed/signed-link-access.js";
 import { HttpError } from "../errors/http-error.js";
 import { Core4Metrics } from "../metrics/core4-metrics.js";
 import { Core4Router, type PageInfo, type RouteInfo } from "../router/core4-router.js";
 import type { PluginRoutes } from "../router/define-routes.js";
 import type { Core4State } from "../router/types.js";
 import { registerAuthRoutes } from "../routes/auth-routes.js";
+import { registerEmbedRoutes } from "../routes/embed-routes.js";
 import { registerHealthRoutes } from "../routes/health-routes.js";
 import { jobRoutes } from "../routes/job-routes.js";
 import type { JobsApi } from "../routes/jobs-api.js";
@@ -67,6 +70,8 @@ export interface CreateAppOptions {
 export interface Core4App extends Koa<Core4State> {
   /** Every registered route with its access rule. */
   readonly core4Routes: readonly RouteInfo[];
+  /** Signs links to the embeddable routes (`coco embed-link`). */
+  readonly embedLinks: EmbedLinks;
   /** The pages listed in the console's navigation. */
   readonly core4Pages: readonly PageInfo[];
   /** Closes the app's own connections (the Redis probe). The runtime is the caller's to close. */
@@ -124,7 +129,13 @@ export function createApp(options: CreateAppOptions): Core4App {
   };
 
   const koaRouter = new Router<Core4State>();
-  const guard = new AccessGuard(authenticator, sameOrigin, new ReportLimiter(server.reportConcurrency));
+  const embedLinks = new EmbedLinks(secret, server.embedMaxDays);
+  const guard = new AccessGuard(
+    authenticator,
+    sameOrigin,
+    new ReportLimiter(server.reportConcurrency),
+    new SignedLinkAccess(embedLinks),
+  );
   const router = new Core4Router(koaRouter, guard);
   registerHealthRoutes(router, services);
   registerAuthRoutes(router, services);
@@ -137,6 +148,7 @@ export function createApp(options: CreateAppOptions): Core4App {
   const metrics = new Core4Metrics(consoleParts.types, server.metricsToken);
   metrics.register(router);
   jobRoutes(options.queue)(router, services);
+  registerEmbedRoutes(router, services, embedLinks);
   for (const register of options.coreRoutes ?? []) register(router, services);
   for (const plugin of options.plugins ?? []) {
     if (plugin.routes === undefined) continue;
@@ -145,7 +157,7 @@ export function createApp(options: CreateAppOptions): Core4App {
         `plugin "${plugin.name}": routes must be a function (router, context) => void (see defineRoutes)`,
       );
     }
-    plugin.routes(router, { runtime });
+    plugin.routes(router, { runtime, embedLinks });
   }
 
   const app = new Koa<Core4State>({ env: env.NODE_ENV ?? "development" });
@@ -175,6 +187,7 @@ export function createApp(options: CreateAppOptions): Core4App {
 
   return Object.assign(app, {
     core4Routes: router.routes,
+    embedLinks,
     core4Pages: router.pages,
     dispose: async () => {
       await Promise.all([redis.close(), shared.close(), consoleParts.close()]);

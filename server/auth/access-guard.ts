@@ -1,5 +1,6 @@
 import type { Middleware } from "koa";
 import type { ReportLimiter } from "../app/report-limiter.js";
+import type { SignedLinkAccess } from "../embed/signed-link-access.js";
 import { HttpError } from "../errors/http-error.js";
 import type { Core4Context, Core4State, RouteAccess } from "../router/types.js";
 import type { Authenticator } from "./authenticator.js";
@@ -24,6 +25,7 @@ export class AccessGuard {
     private readonly authenticator: Authenticator,
     private readonly sameOrigin: SameOriginRule,
     private readonly reports?: ReportLimiter,
+    private readonly signedLinks?: SignedLinkAccess,
   ) {}
 
   /** Middleware enforcing `access` for the route at `path`. */
@@ -33,6 +35,8 @@ export class AccessGuard {
     const permission = access.perm === undefined ? defaultPermission(path) : access.perm;
     const readOnly = access.readOnly === true;
     return async (ctx, next) => {
+      // Signed links (docs/contracts.md "HTTP"): an embeddable route takes a valid signature instead of a login.
+      if (this.signedLinks?.admit(ctx as Core4Context, access)) return limit(ctx, next);
       const user = await this.authenticator.authenticate(ctx as Core4Context);
       if (!user) throw new HttpError(401, "login required", { "WWW-Authenticate": 'Bearer realm="core4"' });
       ctx.state.user = user;

@@ -10,6 +10,8 @@ export interface RouteInfo {
   readonly path: string;
   /** `public`, `admin`, `user` (any logged-in role) or the permission required. */
   readonly access: string;
+  /** Accepts signed links instead of a login. */
+  readonly embeddable: boolean;
 }
 
 /** A page the console's navigation lists (see {@link Core4Router.page}). */
@@ -27,6 +29,7 @@ export interface PageInfo {
  */
 export class Core4Router {
   private readonly registered: RouteInfo[] = [];
+  private readonly embeddableRoutes = new Map<string, RouteAccess>();
   private readonly listed: PageInfo[] = [];
 
   /** @internal Created by the app; plugins receive one. */
@@ -82,8 +85,15 @@ export class Core4Router {
       await handler(ctx as Core4Context);
     };
     this.router.register(path, [...methods], [guard, run]);
-    this.registered.push({ methods: [...methods], path, access: describeAccess(access, path) });
+    const embeddable = Boolean(access.embeddable && !access.public);
+    this.registered.push({ methods: [...methods], path, access: describeAccess(access, path), embeddable });
+    if (embeddable) this.embeddableRoutes.set(path, access);
     return this;
+  }
+
+  /** The access rule of an embeddable route at exactly `path`, or undefined when there is none. */
+  embeddable(path: string): RouteAccess | undefined {
+    return this.embeddableRoutes.get(path);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { RouterContext } from "@koa/router";
 import type { AuthUser } from "../auth/types.js";
+import type { EmbedLinks } from "../embed/embed-links.js";
 import type { ServerLogger, ServerRuntime } from "../runtime/types.js";
 
 /** Per-request state every handler can read through `ctx.state`. */
@@ -10,6 +11,8 @@ export interface Core4State {
   logger: ServerLogger;
   /** The authenticated user; set before a protected handler runs, undefined on public routes. */
   user?: AuthUser;
+  /** Set instead of `user` when a signed link let the request in (docs/contracts.md "HTTP", Signed links). */
+  signedLink?: { readonly expires: number };
   /** The login name a password login (form, JSON or Basic) gave, for the access log; set even when it failed. */
   loginName?: string;
 }
@@ -32,6 +35,11 @@ export interface RouteAccess {
   /** Only the role `admin`. */
   adminOnly?: boolean;
   /**
+   * Also accept a valid signed link instead of a login (GET/HEAD), for embedding in wikis, dashboards and
+   * e-mails (docs/contracts.md "HTTP", Signed links).
+   */
+  embeddable?: boolean;
+  /**
    * The route changes nothing, whatever the method (a report that answers POST like GET): the same-origin
    * rule for cookie-authenticated POST/PUT/PATCH/DELETE does not apply. Default: true for `getOrPost`
    * routes, false for the others.
@@ -49,6 +57,8 @@ export interface RouteAccess {
 export interface RoutesContext {
   /** The runtime: config (`config.section(...)`), MongoDB, logger. */
   readonly runtime: ServerRuntime;
+  /** Creates signed links to embeddable routes (e.g. for an "Embed" box on a page). */
+  readonly embedLinks?: EmbedLinks;
 }
 
 /** HTTP methods a route can answer. */

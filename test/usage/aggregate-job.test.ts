@@ -103,6 +103,7 @@ async function content(prefix: string): Promise<Document[]> {
       .sort({ unit: 1, start: 1, user: 1 })
       .toArray()),
     ...(await db.collection("login.period_counts").find({}, { projection }).sort({ _id: 1 }).toArray()),
+    ...(await db.collection("login.first_seen").find({}, { projection }).sort({ _id: 1 }).toArray()),
   ];
 }
 

@@ -92,7 +92,7 @@ describe("usage page in a real browser (JavaScript off)", () => {
     await page.selectOption('select[name="aggregate"]', "month");
     await Promise.all([
       page.waitForURL(/aggregate=month/),
-      page.click('form button[type="submit"], form input[type="submit"]'),
+      page.click('form[action="/usage/login"] button[type="submit"]'),
     ]);
     const monthLabels = await page
       .locator("table tbody tr th, table tbody tr td:first-child")

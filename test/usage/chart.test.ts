@@ -1,5 +1,6 @@
 import { JSDOM } from "jsdom";
 import { describe, expect, it } from "vitest";
+import { CHAR_WIDTH } from "../../plugins/usage/chart/line-chart.js";
 import { integerTicks, labelStep, renderChart } from "../../plugins/usage/chart/render-chart.js";
 import { enumeratePeriods } from "../../plugins/usage/periods.js";
 import type { ReportRow } from "../../plugins/usage/types.js";
@@ -16,7 +17,14 @@ function parseSvg(text: string): XMLDocument {
 
 function weeks(count: number, users: (i: number) => number): ReportRow[] {
   const periods = enumeratePeriods("2020-01-06", "2030-01-01", "week").slice(0, count);
-  return periods.map((p, i) => ({ ...p, users: users(i), logins: users(i) * 2, partial: i === count - 1 }));
+  return periods.map((p, i) => ({
+    ...p,
+    users: users(i),
+    logins: users(i) * 2,
+    partial: i === count - 1,
+    new_users: 0,
+    returning_users: users(i),
+  }));
 }
 
 describe("chart", () => {
@@ -118,5 +126,47 @@ describe("chart", () => {
     expect(root.getAttribute("width")).toBe("400");
     expect(root.getAttribute("height")).toBe("200");
     expect(root.getAttribute("viewBox")).toBe("0 0 400 200");
+  });
+});
+
+describe("x-axis labels", () => {
+  it("all lie inside the viewBox for any range, aggregate and width", () => {
+    const aggregates = ["day", "week", "month", "quarter", "year"] as const;
+    const lengths = [1, 7, 31, 90, 400, 1830];
+    for (const aggregate of aggregates) {
+      for (const days of lengths) {
+        const end = "2026-11-27";
+        const start = new Date(Date.parse(`${end}T00:00:00Z`) - (days - 1) * 86_400_000)
+          .toISOString()
+          .slice(0, 10);
+        const rows: ReportRow[] = enumeratePeriods(start, end, aggregate).map((p, i) => ({
+          ...p,
+          users: i % 7,
+          logins: i % 7,
+          partial: false,
+          new_users: 0,
+          returning_users: i % 7,
+        }));
+        for (const width of [undefined, 320]) {
+          const doc = parseSvg(renderChart(rows, { title: "t", width }));
+          const viewWidth = Number(doc.documentElement.getAttribute("viewBox")?.split(" ")[2]);
+          const plot = doc.querySelector("svg > g:not(.legend)");
+          const left = Number(/translate\(([\d.]+),/.exec(plot?.getAttribute("transform") ?? "")?.[1]);
+          const ticks = [...doc.querySelectorAll(".x-axis .tick")];
+          expect(ticks.length, `${aggregate} ${days}`).toBeGreaterThan(0);
+          const last = ticks[ticks.length - 1];
+          expect(last?.textContent, `${aggregate} ${days}: the last label is whole`).toMatch(
+            /^\d{4}(-[\dQW]+)*$/,
+          );
+          for (const tick of ticks) {
+            const x = left + Number(/translate\(([\d.]+),/.exec(tick.getAttribute("transform") ?? "")?.[1]);
+            const half = ((tick.textContent ?? "").length * CHAR_WIDTH) / 2;
+            const where = `${aggregate}, ${days} days, width ${width}: ${tick.textContent} at ${x}`;
+            expect(x - half, where).toBeGreaterThanOrEqual(0);
+            expect(x + half, where).toBeLessThanOrEqual(viewWidth);
+          }
+        }
+      }
+    }
   });
 });

@@ -11,11 +11,38 @@ const report: UsageReport = {
   timezone: "Europe/Berlin",
   weekStartsOn: "monday",
   rows: [
-    { label: "2026-W44", start: "2026-10-26", end: "2026-11-01", users: 2, logins: 3, partial: true },
-    { label: "2026-W45", start: "2026-11-02", end: "2026-11-08", users: 0, logins: 0, partial: false },
-    { label: "2026-W46", start: "2026-11-09", end: "2026-11-15", users: 5, logins: 9, partial: false },
+    {
+      label: "2026-W44",
+      start: "2026-10-26",
+      end: "2026-11-01",
+      users: 2,
+      logins: 3,
+      partial: true,
+      new_users: 1,
+      returning_users: 1,
+    },
+    {
+      label: "2026-W45",
+      start: "2026-11-02",
+      end: "2026-11-08",
+      users: 0,
+      logins: 0,
+      partial: false,
+      new_users: 0,
+      returning_users: 0,
+    },
+    {
+      label: "2026-W46",
+      start: "2026-11-09",
+      end: "2026-11-15",
+      users: 5,
+      logins: 9,
+      partial: false,
+      new_users: 4,
+      returning_users: 1,
+    },
   ],
-  total: { users: 6, logins: 12 },
+  total: { users: 6, logins: 12, new_users: 5, returning_users: 1 },
   dataThrough: "2026-11-26",
 };
 
@@ -66,9 +93,9 @@ describe("usage page", () => {
       [...tr.children].map((c) => c.textContent ?? ""),
     );
     expect(rows).toEqual([
-      ["2026-W44", "2026-10-26", "2026-11-01", "2", "3", "partial"],
-      ["2026-W45", "2026-11-02", "2026-11-08", "0", "0", ""],
-      ["2026-W46", "2026-11-09", "2026-11-15", "5", "9", ""],
+      ["2026-W44", "2026-10-26", "2026-11-01", "2", "3", "partial", "1", "1"],
+      ["2026-W45", "2026-11-02", "2026-11-08", "0", "0", "", "0", "0"],
+      ["2026-W46", "2026-11-09", "2026-11-15", "5", "9", "", "4", "1"],
     ]);
     expect(doc.querySelector("tbody tr")?.className).toBe("partial");
     expect(doc.querySelector("tfoot")?.textContent).toContain("6");

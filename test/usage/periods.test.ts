@@ -100,3 +100,25 @@ describe("coverRange", () => {
     ]);
   });
 });
+
+describe("periods against date-fns", () => {
+  it("agree with date-fns' ISO weeks, Sunday weeks, months, quarters and years for every day of 2020–2026", async () => {
+    const { tz } = await import("@date-fns/tz");
+    const fns = await import("date-fns");
+    const UTC = tz("UTC");
+    const day = (d: Date) => fns.format(d, "yyyy-MM-dd", { in: UTC });
+    for (let t = Date.UTC(2020, 0, 1); t <= Date.UTC(2026, 11, 31); t += 86_400_000) {
+      const date = new Date(t);
+      const text = date.toISOString().slice(0, 10);
+      const monday = periodOf(text, "week");
+      expect(monday.label).toBe(fns.format(date, "RRRR-'W'II", { in: UTC }));
+      expect(monday.start).toBe(day(fns.startOfISOWeek(date, { in: UTC })));
+      expect(periodOf(text, "week", "sunday").start).toBe(
+        day(fns.startOfWeek(date, { weekStartsOn: 0, in: UTC })),
+      );
+      expect(periodOf(text, "month").end).toBe(day(fns.endOfMonth(date, { in: UTC })));
+      expect(periodOf(text, "quarter").start).toBe(day(fns.startOfQuarter(date, { in: UTC })));
+      expect(periodOf(text, "quarter").label).toBe(fns.format(date, "yyyy-'Q'Q", { in: UTC }));
+    }
+  });
+});

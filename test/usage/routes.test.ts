@@ -10,9 +10,36 @@ let server: UsageServer;
 const RANGE = "start=2025-11-03&end=2025-11-23&aggregate=w";
 
 const EXPECTED: ReportRow[] = [
-  { label: "2025-W45", start: "2025-11-03", end: "2025-11-09", users: 2, logins: 4, partial: false },
-  { label: "2025-W46", start: "2025-11-10", end: "2025-11-16", users: 0, logins: 0, partial: false },
-  { label: "2025-W47", start: "2025-11-17", end: "2025-11-23", users: 2, logins: 2, partial: false },
+  {
+    label: "2025-W45",
+    start: "2025-11-03",
+    end: "2025-11-09",
+    users: 2,
+    logins: 4,
+    partial: false,
+    new_users: 2,
+    returning_users: 0,
+  },
+  {
+    label: "2025-W46",
+    start: "2025-11-10",
+    end: "2025-11-16",
+    users: 0,
+    logins: 0,
+    partial: false,
+    new_users: 0,
+    returning_users: 0,
+  },
+  {
+    label: "2025-W47",
+    start: "2025-11-17",
+    end: "2025-11-23",
+    users: 2,
+    logins: 2,
+    partial: false,
+    new_users: 1,
+    returning_users: 1,
+  },
 ];
 
 function login(user: string, created: string) {
@@ -23,6 +50,7 @@ beforeAll(async () => {
   server = await startUsageServer();
   const source = server.sysDb.collection("sys.log");
   await source.insertMany([
+    login("dora", "2025-10-20T08:00:00Z"), // only in the range compare=previous looks at
     login("alice", "2025-11-03T08:00:00Z"),
     login("alice", "2025-11-05T08:00:00Z"),
     login("alice", "2025-11-07T08:00:00Z"),
@@ -33,7 +61,15 @@ beforeAll(async () => {
   ]);
   const target = server.usageDb.collection<LoginDoc>("login");
   await ensureTargetIndexes(target);
-  for (const day of ["2025-11-03", "2025-11-05", "2025-11-06", "2025-11-07", "2025-11-17", "2025-11-23"]) {
+  for (const day of [
+    "2025-10-20",
+    "2025-11-03",
+    "2025-11-05",
+    "2025-11-06",
+    "2025-11-07",
+    "2025-11-17",
+    "2025-11-23",
+  ]) {
     await condenseDay(source, target, day, { timezone: "UTC", exclude: ["admin"] });
   }
   await server.sysDb
@@ -55,7 +91,7 @@ describe("/usage/login/raw", () => {
     const csv = await server.fetch(`/usage/login/raw?${RANGE}&content_type=csv`);
     expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
     const csvText = await csv.text();
-    expect(csvText.split("\r\n")[0]).toBe("label,start,end,users,logins,partial");
+    expect(csvText.split("\r\n")[0]).toBe("label,start,end,users,logins,partial,new_users,returning_users");
     expect(parseCsvObjects(csvText)).toEqual(asStrings);
 
     const html = await server.fetch(`/usage/login/raw?${RANGE}`, { headers: { accept: "text/html" } });
@@ -68,6 +104,55 @@ describe("/usage/login/raw", () => {
 
     const text = await (await server.fetch(`/usage/login/raw?${RANGE}&content_type=text`)).text();
     for (const row of EXPECTED) expect(text).toContain(row.label);
+  });
+
+  it("adds the compared values with compare=previous, the same through JSON, CSV and HTML", async () => {
+    // The previous 21 days, 2025-10-13 .. 2025-11-02: dora in the second week only.
+    const withPrevious = EXPECTED.map((r, i) => ({
+      ...r,
+      previous_users: i === 1 ? 1 : 0,
+      previous_logins: i === 1 ? 1 : 0,
+    }));
+    const json = (await (await server.fetch(`/usage/login/raw?${RANGE}&compare=previous`)).json()) as {
+      data: ReportRow[];
+    };
+    expect(json.data).toEqual(withPrevious);
+    const strings = withPrevious.map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)])),
+    );
+    const csv = await (
+      await server.fetch(`/usage/login/raw?${RANGE}&compare=previous&content_type=csv`)
+    ).text();
+    expect(csv.split("\r\n")[0]).toBe(
+      "label,start,end,users,logins,partial,new_users,returning_users,previous_users,previous_logins",
+    );
+    expect(parseCsvObjects(csv)).toEqual(strings);
+    const html = await server.fetch(`/usage/login/raw?${RANGE}&compare=previous`, {
+      headers: { accept: "text/html" },
+    });
+    const doc = new JSDOM(await html.text()).window.document;
+    const headers = [...doc.querySelectorAll("thead th")].map((th) => th.textContent);
+    const cells = [...doc.querySelectorAll("tbody tr")].map((tr) =>
+      Object.fromEntries([...tr.children].map((td, i) => [headers[i], td.textContent])),
+    );
+    expect(cells).toEqual(strings);
+
+    const page = new JSDOM(await (await server.fetch(`/usage/login?${RANGE}&compare=previous`)).text()).window
+      .document;
+    const rows = [...page.querySelectorAll("tbody tr")].map((tr) =>
+      [...tr.children].map((c) => c.textContent),
+    );
+    expect(rows.map((r) => r.slice(8))).toEqual([
+      ["0", "0", "▲ 2"],
+      ["1", "1", "▼ 1 (−100%)"],
+      ["0", "0", "▲ 2"],
+    ]);
+    expect(page.querySelector('select[name="compare"] option[selected]')?.getAttribute("value")).toBe(
+      "previous",
+    );
+    const svg = page.querySelector("figure svg");
+    expect(svg?.querySelector("path.previous")?.getAttribute("stroke-dasharray")).toBe("5 4");
+    expect(Number(svg?.querySelector("path.previous")?.getAttribute("stroke-opacity"))).toBeLessThan(1);
   });
 
   it("answers POST with a JSON or form body like GET", async () => {
@@ -136,11 +221,22 @@ describe("/usage/login", () => {
         String(r.users),
         String(r.logins),
         r.partial ? "partial" : "",
+        String(r.new_users),
+        String(r.returning_users),
       ]),
     );
     expect(doc.querySelector(".totals")?.textContent).toContain("3 distinct users with 6 logins");
     expect(doc.querySelector(".meta")?.textContent).toContain("data through 2025-11-24");
     expect(doc.querySelector("figure svg")).not.toBeNull();
+    // The Embed box: a ready <img> snippet with a signed link to this chart that works without login.
+    const snippet = doc.querySelector(".embed textarea")?.textContent ?? "";
+    const src = /<img src="([^"]+)"/.exec(snippet)?.[1] ?? "";
+    const url = new URL(src.replaceAll("&amp;", "&"));
+    expect(url.pathname).toBe("/usage/login/plot");
+    expect(url.searchParams.get("aggregate")).toBe("w");
+    const embedded = await server.fetchAnonymous(`${url.pathname}${url.search}`);
+    expect(embedded.status).toBe(200);
+    expect(embedded.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
   });
 
   it("shows bad arguments on the page with status 400, escaped", async () => {

@@ -145,11 +145,38 @@ describe("report", () => {
     ]);
     const result = await report({ start: "2026-11-02", end: "2026-11-22", aggregate: "week" });
     expect(result.rows).toEqual([
-      { label: "2026-W45", start: "2026-11-02", end: "2026-11-08", users: 2, logins: 4, partial: false },
-      { label: "2026-W46", start: "2026-11-09", end: "2026-11-15", users: 0, logins: 0, partial: false },
-      { label: "2026-W47", start: "2026-11-16", end: "2026-11-22", users: 2, logins: 2, partial: false },
+      {
+        label: "2026-W45",
+        start: "2026-11-02",
+        end: "2026-11-08",
+        users: 2,
+        logins: 4,
+        partial: false,
+        new_users: 2,
+        returning_users: 0,
+      },
+      {
+        label: "2026-W46",
+        start: "2026-11-09",
+        end: "2026-11-15",
+        users: 0,
+        logins: 0,
+        partial: false,
+        new_users: 0,
+        returning_users: 0,
+      },
+      {
+        label: "2026-W47",
+        start: "2026-11-16",
+        end: "2026-11-22",
+        users: 2,
+        logins: 2,
+        partial: false,
+        new_users: 1,
+        returning_users: 1,
+      },
     ]);
-    expect(result.total).toEqual({ users: 3, logins: 6 });
+    expect(result.total).toEqual({ users: 3, logins: 6, new_users: 3, returning_users: 0 });
     expect(result.dataThrough).toBe("2026-11-22");
   });
 
@@ -177,9 +204,36 @@ describe("report", () => {
     await condense(["2026-01-10", "2026-01-20", "2026-03-10", "2026-03-20"]);
     const result = await report({ start: "2026-01-15", end: "2026-03-15", aggregate: "m" });
     expect(result.rows).toEqual([
-      { label: "2026-01", start: "2026-01-01", end: "2026-01-31", users: 1, logins: 1, partial: true },
-      { label: "2026-02", start: "2026-02-01", end: "2026-02-28", users: 0, logins: 0, partial: false },
-      { label: "2026-03", start: "2026-03-01", end: "2026-03-31", users: 1, logins: 1, partial: true },
+      {
+        label: "2026-01",
+        start: "2026-01-01",
+        end: "2026-01-31",
+        users: 1,
+        logins: 1,
+        partial: true,
+        new_users: 1,
+        returning_users: 0,
+      },
+      {
+        label: "2026-02",
+        start: "2026-02-01",
+        end: "2026-02-28",
+        users: 0,
+        logins: 0,
+        partial: false,
+        new_users: 0,
+        returning_users: 0,
+      },
+      {
+        label: "2026-03",
+        start: "2026-03-01",
+        end: "2026-03-31",
+        users: 1,
+        logins: 1,
+        partial: true,
+        new_users: 1,
+        returning_users: 0,
+      },
     ]);
     expect(result.total.users).toBe(2);
   });

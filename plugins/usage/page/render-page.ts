@@ -2,6 +2,7 @@ import { escapeHtml } from "core4ts/server";
 import type { CalendarDay } from "../calendar-day.js";
 import type { Aggregate } from "../periods.js";
 import type { UsageReport } from "../types.js";
+import { type EmbedSnippet, embedBox, PAGE_STYLE } from "./page-parts.js";
 
 /** Options of {@link renderPage}. */
 export interface PageOptions {
@@ -12,11 +13,13 @@ export interface PageOptions {
   /** The chart, a standalone SVG document inlined as is (it is produced by `renderChart`, already escaped). */
   svg?: string;
   /** Values to prefill the form with (the caller's, also when they were rejected). */
-  form: { start?: string; end?: string; aggregate?: string };
+  form: { start?: string; end?: string; aggregate?: string; compare?: string };
   /** A message about rejected arguments, shown above the form. */
   error?: string;
   /** Report time zone, shown on the page. */
   timezone: string;
+  /** Signed links for the "Embed" box; no box without them. */
+  embed?: EmbedSnippet;
 }
 
 const AGGREGATE_OPTIONS: ReadonlyArray<[Aggregate, string]> = [
@@ -27,24 +30,11 @@ const AGGREGATE_OPTIONS: ReadonlyArray<[Aggregate, string]> = [
   ["year", "Year"],
 ];
 
-const STYLE = `
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:60rem;padding:1rem 1.25rem;color:#111827;line-height:1.45}
-h1{font-size:1.4rem;margin:.2rem 0 .4rem}
-.meta{color:#4b5563;margin:0 0 1rem}
-form{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;margin:0 0 1rem}
-label{display:flex;flex-direction:column;font-size:.85rem;color:#374151}
-input,select,button{font:inherit;padding:.3rem .45rem}
-.error{background:#fef2f2;border:1px solid #fecaca;color:#991b1b;padding:.6rem .8rem;border-radius:.3rem}
-figure{margin:0 0 1rem}
-figure svg{width:100%;height:auto;display:block}
-.totals{font-size:1.05rem}
-table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
-th,td{border-bottom:1px solid #e5e7eb;padding:.3rem .5rem;text-align:left}
-td.num,th.num{text-align:right}
-tr.partial td{color:#6b7280;font-style:italic}
-tfoot td{font-weight:600}
-.downloads a{margin-right:1rem}
-`;
+const COMPARE_OPTIONS: ReadonlyArray<[string, string]> = [
+  ["", "Nothing"],
+  ["previous", "Previous period"],
+  ["year", "Previous year"],
+];
 
 function query(basePath: string, suffix: string, params: Record<string, string>): string {
   return `${basePath.replace(/\/+$/, "")}${suffix}?${new URLSearchParams(params).toString()}`;
@@ -54,10 +44,23 @@ function describeRange(start: CalendarDay, end: CalendarDay): string {
   return start === end ? start : `${start} to ${end}`;
 }
 
+/** `▲ 3 (+25%)`, `▼ 2 (−10%)`, `0`, or empty without a counterpart. */
+export function delta(current: number, previous: number | null | undefined): string {
+  if (previous === null || previous === undefined) return "";
+  const change = current - previous;
+  if (change === 0) return '<span class="same">±0</span>';
+  const percent =
+    previous === 0 ? "" : ` (${change > 0 ? "+" : "−"}${Math.round((Math.abs(change) * 100) / previous)}%)`;
+  return change > 0
+    ? `<span class="up">▲ ${change}${percent}</span>`
+    : `<span class="down">▼ ${-change}${percent}</span>`;
+}
+
 /**
- * Renders the usage page: the form (start, end, aggregate), the inline chart, the range totals, the data
- * table, CSV/JSON/SVG download links, the report time zone and "data through". Plain HTML with no script,
- * so it works with JavaScript off; every value is escaped.
+ * Renders the usage page: the form (start, end, aggregate, compare), the inline chart, the range totals,
+ * the data table (new and returning users; with compare the compared values and ▲/▼ deltas), CSV/JSON/SVG/PNG
+ * links, the "Embed" box, the report time zone and "data through". Plain HTML with no script, so it works
+ * with JavaScript off; every value is escaped.
  */
 export function renderPage(options: PageOptions): string {
   const { report, form } = options;
@@ -67,7 +70,7 @@ export function renderPage(options: PageOptions): string {
     "<!DOCTYPE html>",
     '<html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>`,
+    `<title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head><body>`,
     `<h1>${escapeHtml(title)}</h1>`,
   );
 
@@ -85,6 +88,7 @@ export function renderPage(options: PageOptions): string {
   if (options.error) parts.push(`<p class="error" role="alert">${escapeHtml(options.error)}</p>`);
 
   const selected = (report?.aggregate ?? form.aggregate ?? "week").toLowerCase();
+  const compare = (report?.compared?.compare ?? form.compare ?? "").toLowerCase();
   parts.push(
     `<form method="get" action="${escapeHtml(options.basePath)}">`,
     `<label>Start <input type="date" name="start" value="${escapeHtml(report?.start ?? form.start ?? "")}"></label>`,
@@ -95,38 +99,72 @@ export function renderPage(options: PageOptions): string {
         `<option value="${value}"${value === selected || value[0] === selected ? " selected" : ""}>${text}</option>`,
     ),
     "</select></label>",
+    '<label>Compare with <select name="compare">',
+    ...COMPARE_OPTIONS.map(
+      ([value, text]) => `<option value="${value}"${value === compare ? " selected" : ""}>${text}</option>`,
+    ),
+    "</select></label>",
     '<button type="submit">Show</button></form>',
   );
 
   if (report) {
-    const params = { start: report.start, end: report.end, aggregate: report.aggregate };
+    const compared = report.compared;
+    const params: Record<string, string> = {
+      start: report.start,
+      end: report.end,
+      aggregate: report.aggregate,
+    };
+    if (compared) params.compare = compared.compare;
     if (options.svg) parts.push(`<figure>${options.svg}</figure>`);
+    const total = report.total;
     parts.push(
-      `<p class="totals"><strong>${report.total.users}</strong> distinct ${report.total.users === 1 ? "user" : "users"} ` +
-        `with <strong>${report.total.logins}</strong> ${report.total.logins === 1 ? "login" : "logins"} ` +
-        `from ${escapeHtml(describeRange(report.start, report.end))}.</p>`,
+      `<p class="totals"><strong>${total.users}</strong> distinct ${total.users === 1 ? "user" : "users"} ` +
+        `with <strong>${total.logins}</strong> ${total.logins === 1 ? "login" : "logins"} ` +
+        `from ${escapeHtml(describeRange(report.start, report.end))}: ${total.new_users} new, ${total.returning_users} returning` +
+        (compared
+          ? `; ${total.previous_users ?? 0} from ${escapeHtml(describeRange(compared.start, compared.end))} ${delta(total.users, total.previous_users)}`
+          : "") +
+        ".</p>",
       '<p class="downloads">Download: ',
       `<a href="${escapeHtml(query(options.basePath, "/raw", { ...params, content_type: "csv" }))}" download>CSV</a>`,
       `<a href="${escapeHtml(query(options.basePath, "/raw", { ...params, content_type: "json" }))}">JSON</a>`,
-      `<a href="${escapeHtml(query(options.basePath, "/plot", params))}">SVG</a></p>`,
-      "<table><caption>Distinct users and logins per period; partial periods (not complete within the range, or not ended yet) in italics.</caption>",
+      `<a href="${escapeHtml(query(options.basePath, "/plot", params))}">SVG</a>`,
+      `<a href="${escapeHtml(query(options.basePath, "/plot", { ...params, format: "png" }))}">PNG</a></p>`,
+      "<table><caption>Distinct users and logins per period; new users logged in for the first time on one of the period's days; " +
+        "partial periods (not complete within the range, or not ended yet) in italics.</caption>",
       '<thead><tr><th scope="col">Period</th><th scope="col">First day</th><th scope="col">Last day</th>' +
-        '<th scope="col" class="num">Users</th><th scope="col" class="num">Logins</th><th scope="col">Partial</th></tr></thead><tbody>',
+        '<th scope="col" class="num">Users</th><th scope="col" class="num">Logins</th><th scope="col">Partial</th>' +
+        '<th scope="col" class="num">New users</th><th scope="col" class="num">Returning users</th>' +
+        (compared
+          ? '<th scope="col" class="num">Compared users</th><th scope="col" class="num">Compared logins</th><th scope="col">Change in users</th>'
+          : "") +
+        "</tr></thead><tbody>",
     );
     for (const row of report.rows) {
+      const compareCells = compared
+        ? `<td class="num">${row.previous_users ?? ""}</td><td class="num">${row.previous_logins ?? ""}</td>` +
+          `<td>${delta(row.users, row.previous_users)}</td>`
+        : "";
       parts.push(
         `<tr${row.partial ? ' class="partial"' : ""}><th scope="row">${escapeHtml(row.label)}</th>` +
           `<td>${escapeHtml(row.start)}</td><td>${escapeHtml(row.end)}</td>` +
-          `<td class="num">${row.users}</td><td class="num">${row.logins}</td><td>${row.partial ? "partial" : ""}</td></tr>`,
+          `<td class="num">${row.users}</td><td class="num">${row.logins}</td><td>${row.partial ? "partial" : ""}</td>` +
+          `<td class="num">${row.new_users}</td><td class="num">${row.returning_users}</td>${compareCells}</tr>`,
       );
     }
     parts.push(
       "</tbody><tfoot>",
-      `<tr><td colspan="3">Range total (distinct users over the whole range)</td><td class="num">${report.total.users}</td>` +
-        `<td class="num">${report.total.logins}</td><td></td></tr></tfoot></table>`,
+      `<tr><td colspan="3">Range total (distinct users over the whole range)</td><td class="num">${total.users}</td>` +
+        `<td class="num">${total.logins}</td><td></td><td class="num">${total.new_users}</td><td class="num">${total.returning_users}</td>` +
+        (compared
+          ? `<td class="num">${total.previous_users ?? ""}</td><td class="num">${total.previous_logins ?? ""}</td><td>${delta(total.users, total.previous_users)}</td>`
+          : "") +
+        "</tr></tfoot></table>",
       '<p class="meta">A user counts once per period however often they log in; the range total counts each user once ' +
-        "over the whole range, so it is not the sum of the rows. The user admin and configured excluded users are not counted.</p>",
+        "over the whole range, so it is not the sum of the rows. A new user's first login ever is on one of the period's days " +
+        "in the range; the others are returning. The user admin and configured excluded users are not counted.</p>",
     );
+    if (options.embed) parts.push(embedBox(options.embed));
   }
   parts.push("</body></html>");
   return parts.join("\n");

@@ -2,7 +2,7 @@ import type { Db } from "mongodb";
 import { definePlugin } from "../../../framework/plugin.js";
 import { usageConfigSchema } from "../../../plugins/usage/config.js";
 import { usageRoutes } from "../../../plugins/usage/routes.js";
-import { ADMIN_PASSWORD, startTestServer } from "../../server/support/test-server.js";
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from "../../server/support/test-server.js";
 import { testMongoClient, uniqueName } from "../../support/services.js";
 
 /** The usage plugin's config and routes (the job lives in the `core4ts` surface, not needed to serve). */
@@ -23,18 +23,27 @@ export interface UsageServer {
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** `fetch` without credentials. */
   fetchAnonymous(path: string, init?: RequestInit): Promise<Response>;
+  /** The underlying test server (runtime, roles, login). */
+  readonly server: TestServer;
+  /** Config reference of the condensed target (`<db>/login`). */
+  readonly loginRef: string;
 }
 
 /** Starts the server (closed after the test file). */
-export async function startUsageServer(usage: Record<string, unknown> = {}): Promise<UsageServer> {
+export async function startUsageServer(
+  usage: Record<string, unknown> = {},
+  serverConfig: Record<string, unknown> = {},
+): Promise<UsageServer> {
   const usageDatabase = uniqueName("usage");
   const server = await startTestServer({
     plugins: [usageRoutesPlugin],
     sections: { usage: usageConfigSchema },
     config: { usage: { login: `${usageDatabase}/login`, ...usage } },
+    server: serverConfig,
   });
   const client = await testMongoClient();
-  const auth = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString("base64")}`;
+  // One password login (its event is the admin's, never counted); then a token, so requests skip scrypt.
+  const auth = `Bearer ${await server.login("admin", ADMIN_PASSWORD)}`;
   return {
     url: server.url,
     sysDb: server.sysDb,
@@ -45,5 +54,7 @@ export async function startUsageServer(usage: Record<string, unknown> = {}): Pro
         headers: { authorization: auth, ...(init.headers as Record<string, string> | undefined) },
       }),
     fetchAnonymous: (path, init) => server.fetch(path, init),
+    server,
+    loginRef: `${usageDatabase}/login`,
   };
 }
