@@ -168,6 +168,14 @@ export class SecondaryIndex {
     return this.live.size;
   }
 
+  /**
+   * Merges the pending entries now when they are many compared with the sorted ones (after a bulk insert),
+   * so the next lookup does not pay for it; the geometric threshold keeps inserts amortised O(log n).
+   */
+  settleIfLarge(): void {
+    if (this.pending.length >= 64 && this.pending.length * 8 >= this.sorted.length) this.settle();
+  }
+
   private settle(): void {
     if (this.dead > 1024 && this.dead * 2 > this.sorted.length + this.pending.length) {
       this.sorted = this.sorted.filter((e) => this.live.get(e.id) === e);
