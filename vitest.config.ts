@@ -6,11 +6,14 @@ const seed = Number(process.env.CORE4_TEST_SEED ?? Math.floor(Math.random() * 2 
 if (!Number.isSafeInteger(seed))
   throw new Error(`CORE4_TEST_SEED must be an integer, got "${process.env.CORE4_TEST_SEED}"`);
 
+// Resolve the package's own exports ("core4ts", "core4ts/server") to the TypeScript sources, through the
+// package's own condition (Vite sets "development" by default, which must not reach the sources).
+// The rest are Vite's server defaults.
+const conditions = ["core4ts-source", "module", "node", "development|production"];
+
 export default defineConfig({
-  resolve: {
-    // Resolve the package's own exports ("core4ts", "core4ts/server") to the TypeScript sources.
-    conditions: ["development"],
-  },
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["test/bench/**", "node_modules/**", "dist/**"],

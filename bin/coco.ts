@@ -2,12 +2,11 @@
 /**
  * coco: the core4ts command line, and the composition root that wires framework, server and plugins.
  */
-import { Command, InvalidArgumentError, Option } from "commander";
-import { register } from "tsx/esm/api";
-import { CliError, errorLine } from "./cli/cli-error.js";
+import { createRequire } from "node:module";
+import { Argument, Command, InvalidArgumentError, Option } from "commander";
+import { runCommandLine } from "./cli/command-line.js";
 
-// Plugin modules named in config may be TypeScript: let Node load them.
-register();
+const { version } = createRequire(import.meta.url)("core4ts/package.json") as { version: string };
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -33,9 +32,8 @@ interface EnqueueCommandFlags {
 
 const program = new Command("coco")
   .description("core4ts: jobs over BullMQ and Redis, MongoDB data, an API server, and the usage report")
-  .option("--verbose", "print stack traces of errors")
-  .showHelpAfterError()
-  .configureOutput({ outputError: (text, write) => write(text) });
+  .version(version, "-V, --version", "print the core4ts version")
+  .option("--verbose", "print stack traces of errors");
 
 program
   .command("serve")
@@ -123,8 +121,9 @@ program
   .description("list jobs")
   .option("--state <states>", "only these states (comma separated)")
   .option("--name <job>", "only jobs of this name")
+  .option("--limit <n>", "at most this many jobs, newest first", integer("--limit", 1, 1_000_000))
   .option("--json", "print JSON")
-  .action(async (o: { state?: string; name?: string; json?: boolean }) => {
+  .action(async (o: { state?: string; name?: string; limit?: number; json?: boolean }) => {
     const { jobsCommand } = await import("./commands/job-commands.js");
     await jobsCommand(o);
   });
@@ -234,34 +233,21 @@ role
 program
   .command("services")
   .description("start the embedded services in the background and print their URLs; `stop` stops them")
-  .argument("[action]", "stop")
+  .addArgument(new Argument("[action]", "stop").choices(["stop"]))
   .action(async (action: string | undefined) => {
     const { servicesCommand, servicesStopCommand } = await import("./commands/services.js");
-    if (action === undefined) await servicesCommand();
-    else if (action === "stop") await servicesStopCommand();
-    else throw new CliError(`unknown services action "${action}" (use: coco services [stop])`);
+    if (action === "stop") await servicesStopCommand();
+    else await servicesCommand();
   });
 
 program
   .command("init")
   .description("scaffold a new plugin project")
   .argument("<name>", "project and plugin name (lowercase identifier)")
-  .action(async (name: string) => {
+  .option("--from <spec>", "core4ts for the project's dependency: a version, tarball, folder or git URL")
+  .action(async (name: string, o: { from?: string }) => {
     const { initCommand } = await import("./commands/init-command.js");
-    await initCommand(name);
+    await initCommand(name, o);
   });
 
-async function main(): Promise<void> {
-  try {
-    await program.parseAsync(process.argv);
-    // Long-running commands return after their shutdown; make sure no stray handle keeps us alive.
-    process.exit(0);
-  } catch (error) {
-    const verbose = process.argv.includes("--verbose");
-    process.stderr.write(`coco: ${errorLine(error)}\n`);
-    if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    process.exit(1);
-  }
-}
-
-await main();
+await runCommandLine(program);

@@ -7,6 +7,7 @@ export * from "./embedded/index.js";
 export * from "./job/index.js";
 export * from "./log/index.js";
 export * from "./mongo/index.js";
+export { type IsoDate, isoDateProblem, parseIsoDate } from "./parse/iso-date.js";
 export { definePlugin, type Plugin, type PluginDefinition } from "./plugin.js";
 export * from "./queue/index.js";
 export { Runtime, type RuntimeOptions } from "./runtime.js";

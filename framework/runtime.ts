@@ -58,6 +58,9 @@ export class Runtime {
       env: options.env,
       file: options.configFile,
       overrides: options.overrides,
+      jobNames: plugins
+        .flatMap((p) => p.jobs.map((j) => (j as { jobName?: unknown }).jobName))
+        .filter((name): name is string => typeof name === "string"),
     });
     const core = config.core;
     const services = await ensureServices({

@@ -32,5 +32,15 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    // Under `npx coco serve` a SIGTERM to npx ends the shell between npx and us, not us: a parent that went
+    // away is taken as SIGTERM, so the port and the services are released all the same.
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) {
+        clearInterval(watch);
+        onSignal("SIGTERM");
+      }
+    }, 500);
+    watch.unref();
   });
 }

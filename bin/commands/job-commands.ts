@@ -169,7 +169,12 @@ export async function runCommand(
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     try {
-      const record = await runInline(runtime, job, args, { signal: abort.signal });
+      const record = await runInline(runtime, job, args, { signal: abort.signal }).catch((error: unknown) => {
+        // Ctrl-C is the operator's choice, not a failure of the job: a line and exit 130, no stack.
+        if (abort.signal.aborted)
+          throw new CliError(`${job} interrupted and journaled as killed`, "interrupted");
+        throw error;
+      });
       if (options.json) printJson(record);
       else print(formatJobDetail(record));
     } finally {
@@ -184,17 +189,22 @@ function parseStates(state: string | undefined): JobState[] | undefined {
   const states = state.split(",").map((s) => s.trim().toLowerCase());
   for (const s of states) {
     if (!(JOB_STATES as readonly string[]).includes(s)) {
-      throw new CliError(`unknown state "${s}" (one of ${JOB_STATES.join(", ")})`);
+      throw new CliError(`unknown state "${s}" (one of ${JOB_STATES.join(", ")})`, "bad_argument");
     }
   }
   return states as JobState[];
 }
 
-/** `coco jobs [--state S]`: lists the jobs in the queue. */
-export async function jobsCommand(options: JsonOption & { state?: string; name?: string }): Promise<void> {
+/** `coco jobs [--state S] [--name N] [--limit N]`: lists the jobs in the queue, newest first. */
+export async function jobsCommand(
+  options: JsonOption & { state?: string; name?: string; limit?: number },
+): Promise<void> {
   const state = parseStates(options.state);
-  await withQueue(async (queue) => {
-    const records = await queue.list({ state, name: options.name });
+  await withQueue(async (queue, runtime) => {
+    const found = await queue.list({ state, name: options.name, limit: options.limit });
+    const records = options.limit === undefined ? found : found.slice(0, options.limit);
+    // A name no plugin registers and no job carries is a typo, not "no jobs".
+    if (options.name !== undefined && records.length === 0) JobRegistry.of(runtime).get(options.name);
     if (options.json) printJson(records);
     else print(records.length === 0 ? "no jobs" : formatJobList(records));
   });

@@ -1,5 +1,6 @@
 import { JobQueue, type Runtime, startScheduler, startWorkerPool } from "core4ts";
 import { type RunningServer, startServer } from "core4ts/server";
+import { ensureDevUser } from "../cli/dev-user.js";
 import { runWithRuntime, untilSignal } from "../cli/run-with-runtime.js";
 
 /** What `dev`-like commands run in one process. */
@@ -62,6 +63,12 @@ export async function runParts(name: string, parts: ProcessParts): Promise<void>
   await runWithRuntime({ name: `coco.${name}` }, async (runtime) => {
     const running = await startParts(runtime, parts);
     if (running.server) process.stderr.write(`coco ${name}: listening on ${running.server.url}\n`);
+    const dev = name === "dev" && running.server ? await ensureDevUser(runtime) : undefined;
+    if (dev && running.server) {
+      process.stderr.write(
+        `coco ${name}: log in at ${running.server.url}/core4/login as ${dev.name} / ${dev.password}\n`,
+      );
+    }
     const signal = await untilSignal();
     runtime.logger.info(`coco ${name}: ${signal} received, shutting down`);
     await running.close();

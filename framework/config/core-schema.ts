@@ -91,6 +91,15 @@ export const coreConfigSchema = z.strictObject({
       concurrency: z.number().int().min(1).default(4),
       /** Seconds a graceful shutdown waits for running jobs before cancelling them. */
       shutdownTimeout: z.number().positive().default(30),
+      /**
+       * Seconds a worker's lock on a running job lasts without renewal (renewed every half of it); the job of a
+       * dead worker is taken back after it. Worst-case recovery: lockDuration + 2 × stalledInterval.
+       */
+      lockDuration: z.number().positive().default(30),
+      /** Seconds between checks for jobs whose worker died. */
+      stalledInterval: z.number().positive().default(30),
+      /** Times a job may be taken back from a dead worker before it fails. */
+      maxStalledCount: z.number().int().min(0).default(2),
     })
     .prefault({}),
   jobs: z.record(z.string(), jobOverrideSchema).default({}),

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { Config } from "./config.js";
@@ -13,7 +13,7 @@ export type ConfigSectionSchema = z.ZodObject;
 export interface LoadConfigOptions {
   /** Plugin sections by name (`usage`, ...), merged beside the core keys. */
   sections?: Record<string, ConfigSectionSchema>;
-  /** YAML file; defaults to `env.CORE4_CONFIG`. */
+  /** YAML file; defaults to `env.CORE4_CONFIG`, else `./core4.yaml` when there is one. */
   file?: string;
   /** Environment to read; defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
@@ -24,6 +24,21 @@ export interface LoadConfigOptions {
    * plugins, and so their sections, are known). Everything else is still validated.
    */
   allowUnknownSections?: boolean;
+  /**
+   * The registered job names. When given, every key under `jobs` must be one of them (a typo there would
+   * otherwise be ignored silently); left out in the lenient first pass, where the plugins are not known yet.
+   */
+  jobNames?: readonly string[];
+}
+
+/** The config file read when CORE4_CONFIG is unset, in the working directory (docs/contracts.md "Environment"). */
+export const DEFAULT_CONFIG_FILE = "core4.yaml";
+
+/** The YAML file a process reads: `file`, else CORE4_CONFIG, else ./core4.yaml if it exists. */
+export function configFileOf(env: NodeJS.ProcessEnv, file?: string): string | undefined {
+  if (file !== undefined) return file;
+  if (env.CORE4_CONFIG) return env.CORE4_CONFIG;
+  return existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined;
 }
 
 /** The environment variables of docs/contracts.md and the config keys they set. */
@@ -47,7 +62,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
   const strict = buildSchema(options.sections ?? {});
   const schema = options.allowUnknownSections ? strict.catchall(z.unknown()) : strict;
-  const file = options.file ?? (env.CORE4_CONFIG || undefined);
+  const file = configFileOf(env, options.file);
 
   const fileValues = file === undefined ? {} : readYaml(file);
   const envValues: Record<string, unknown> = {};
@@ -95,7 +110,27 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
         : `invalid config key "${key}": ${issue.message}`;
     throw new ConfigError(`${what} (from ${source})`);
   }
+  if (options.jobNames)
+    checkJobNames(result.data as Record<string, unknown>, options.jobNames, (path) =>
+      sourceOf(path, envSources, fileValues, file),
+    );
   return new Config(deepFreeze(result.data as Record<string, unknown>), file);
+}
+
+/** Every `jobs.<name>` must name a registered job (docs/contracts.md "Jobs: metadata and policies"). */
+function checkJobNames(
+  values: Record<string, unknown>,
+  jobNames: readonly string[],
+  source: (path: string[]) => string,
+): void {
+  const jobs = (values.jobs ?? {}) as Record<string, unknown>;
+  for (const name of Object.keys(jobs)) {
+    if (jobNames.includes(name)) continue;
+    const known = [...jobNames].sort();
+    throw new ConfigError(
+      `unknown job "${name}" in config key "jobs" (from ${source(["jobs", name])}; ${known.length ? `registered: ${known.join(", ")}` : "no plugin registers any job"})`,
+    );
+  }
 }
 
 function buildSchema(sections: Record<string, ConfigSectionSchema>): z.ZodObject {

@@ -1,23 +1,37 @@
-import type { ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { randomBytes, randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { redactUri } from "../mongo/index.js";
 import { HomeLock } from "./home-lock.js";
+import { lockDownHome } from "./home-permissions.js";
 import { type LaunchedService, launchMongo, launchRedis, REDIS_MISSING } from "./launch-service.js";
 import { EmbeddedMongoServer } from "./mongo/index.js";
-import { trackOwned, untrackOwned } from "./owned-children.js";
-import { answers, pingMongo, pingRedis } from "./probes.js";
+import { leave, liveUsers, released, releaseOnExit, SERVICE_MARKER } from "./owned-children.js";
+import { answers, hostPort, pingMongo, pingRedis } from "./probes.js";
 import { commandLineContains, findOnPath, isAlive, stopChild, stopPid } from "./process-tools.js";
 import { ServiceError } from "./service-error.js";
+import { ServiceWatch } from "./service-watch.js";
 import { readServicesFile, writeServicesFile } from "./services-file.js";
-import type { RunningServices, ServiceName, ServicesFile, ServicesOptions } from "./types.js";
+import type {
+  RunningServices,
+  ServiceName,
+  ServiceProcess,
+  ServicesFile,
+  ServicesOptions,
+  ServiceUser,
+} from "./types.js";
 
-/** A service this process is responsible for stopping. */
+/** A service this call started or adopted. */
 interface Owned {
   kind: ServiceName;
   pid: number;
-  /** Present when it is our child (started here), absent for an adopted orphan. */
-  child?: ChildProcess;
+}
+
+/** What {@link ensureShared} found or started. */
+interface Shared {
+  urls: Partial<Record<ServiceName, string>>;
+  owned: Owned[];
+  /** This call's entry among the users (absent for `detached`). */
+  user?: ServiceUser;
 }
 
 /**
@@ -25,8 +39,12 @@ interface Owned {
  * - a `mongodb://` URI or a Redis URL is used as is, after checking it answers;
  * - `embedded:memory` starts a MongoDB-compatible server inside this process (not shared);
  * - `embedded` MongoDB and a missing Redis URL use the services recorded in `$home/services.json` when they
- *   answer, and otherwise start them (children of this process, or background processes with `detached`),
- *   recording them there. Processes of one home share them; a lock keeps two from starting two sets.
+ *   answer, and otherwise start them (restarted ones on their recorded port), recording them there with
+ *   generated credentials. Processes of one home share them: each call is recorded as a user, and the last
+ *   user out stops the services started implicitly; `detached` ones (`coco services`) run until
+ *   {@link stopServices}. While this process runs, a service that died is restarted on its recorded port, so
+ *   that its clients reconnect by themselves.
+ * - With `NODE_ENV=production`, embedded services are refused.
  *
  * Throws a {@link ServiceError} with one actionable line when a service cannot be reached or started.
  */
@@ -36,6 +54,9 @@ export async function ensureServices(options: ServicesOptions): Promise<RunningS
   const needRedis = options.needRedis ?? true;
   const mongoMode = mongoModeOf(options.mongodbUri);
   const redisMode = options.redisUrl ? "given" : needRedis ? "embedded" : "none";
+  if (options.production ?? process.env.NODE_ENV === "production") {
+    refuseInProduction(mongoMode !== "given", redisMode === "embedded");
+  }
 
   await Promise.all([
     mongoMode === "given" ? checkGiven("mongodb", options.mongodbUri) : undefined,
@@ -46,7 +67,8 @@ export async function ensureServices(options: ServicesOptions): Promise<RunningS
   const wanted: ServiceName[] = [];
   if (mongoMode === "embedded") wanted.push("mongodb");
   if (redisMode === "embedded") wanted.push("redis");
-  const shared = wanted.length > 0 ? await ensureShared(home, wanted, detached) : { urls: {}, owned: [] };
+  const shared: Shared =
+    wanted.length > 0 ? await ensureShared(home, wanted, detached) : { urls: {}, owned: [] };
 
   let memory: EmbeddedMongoServer | undefined;
   if (mongoMode === "memory") {
@@ -54,7 +76,7 @@ export async function ensureServices(options: ServicesOptions): Promise<RunningS
     try {
       await memory.start();
     } catch (error) {
-      await stopOwned(home, shared.owned, detached);
+      await release(home, shared.user);
       throw new ServiceError(`cannot start the in-memory MongoDB server: ${(error as Error).message}`);
     }
   }
@@ -66,6 +88,9 @@ export async function ensureServices(options: ServicesOptions): Promise<RunningS
     mongodb: memory !== undefined || shared.owned.some((o) => o.kind === "mongodb"),
     redis: shared.owned.some((o) => o.kind === "redis"),
   };
+  const interval = options.watchIntervalMs ?? 2_000;
+  const watch =
+    shared.user && interval > 0 ? new ServiceWatch(home, wanted, interval, reviveServices) : undefined;
   let stopping: Promise<void> | undefined;
   return {
     mongodbUri,
@@ -74,8 +99,9 @@ export async function ensureServices(options: ServicesOptions): Promise<RunningS
     owns,
     stop: () => {
       stopping ??= (async () => {
+        await watch?.stop();
         await memory?.stop();
-        await stopOwned(home, shared.owned, detached);
+        await release(home, shared.user);
       })();
       return stopping;
     },
@@ -97,10 +123,12 @@ export async function stopServices(home: string): Promise<boolean> {
     for (const kind of ["mongodb", "redis"] as const) {
       const url = current[kind];
       const pid = current.processes?.[kind]?.pid;
-      // Only a process whose URL still answers is ours to stop: a dead service's pid may belong to another now.
-      if (url === undefined || pid === undefined || !(await answers(kind, url))) continue;
+      // Only that service's process is ours to stop: a dead service's pid may belong to another now. Its
+      // command line tells (a ping may time out on a loaded machine).
+      if (url === undefined || pid === undefined) continue;
+      const ours = isAlive(pid) && commandLineContains(pid, SERVICE_MARKER[kind]);
+      if (!ours && !(await answers(kind, url))) continue;
       await stopPid(pid);
-      untrackOwned(pid);
       stopped = true;
     }
     writeServicesFile(dir, {});
@@ -109,9 +137,6 @@ export async function stopServices(home: string): Promise<boolean> {
     lock.release();
   }
 }
-
-/** What the command line of each service process contains. */
-const SERVICE_MARKER: Record<ServiceName, string> = { mongodb: "mongo/main", redis: "redis-server" };
 
 type MongoMode = "given" | "embedded" | "memory";
 
@@ -135,13 +160,22 @@ async function checkGiven(kind: ServiceName, url: string): Promise<void> {
   );
 }
 
-/** Reuses, adopts or starts the shared services of a home, under its lock. */
+/** Exits the caller with the contract's message when embedded services would start in production. */
+function refuseInProduction(mongodb: boolean, redis: boolean): void {
+  const missing = [mongodb ? "CORE4_MONGODB_URI" : "", redis ? "CORE4_REDIS_URL" : ""].filter(Boolean);
+  if (missing.length === 0) return;
+  throw new ServiceError(
+    `NODE_ENV=production: coco does not start embedded services (development only); set ${missing.join(" and ")}`,
+  );
+}
+
+/** Reuses, adopts or starts the shared services of a home, under its lock, and records this call as a user. */
 async function ensureShared(
   home: string,
   wanted: readonly ServiceName[],
   detached: boolean,
-): Promise<{ urls: Partial<Record<ServiceName, string>>; owned: Owned[] }> {
-  mkdirSync(home, { recursive: true });
+): Promise<Shared> {
+  lockDownHome(home);
   const lock = await HomeLock.acquire(home);
   const started: LaunchedService[] = [];
   try {
@@ -154,19 +188,17 @@ async function ensureShared(
       const recorded = processes[kind];
       if (url !== undefined && (await answers(kind, url))) {
         urls[kind] = url;
-        // The owner died without stopping it (kill -9): take it over, so that someone stops it.
-        if (recorded?.owner != null && !isAlive(recorded.owner) && isAlive(recorded.pid)) {
-          processes[kind] = { ...recorded, owner: detached ? null : process.pid };
-          if (!detached) owned.push({ kind, pid: recorded.pid });
+        if (recorded && detached) {
+          // `coco services` makes running services permanent: no last user stops them any more.
+          processes[kind] = { ...recorded, owner: null };
+        } else if (recorded?.owner != null && !isAlive(recorded.owner) && isAlive(recorded.pid)) {
+          // The process that started it died without stopping it (kill -9): take it over.
+          processes[kind] = { ...recorded, owner: process.pid };
+          owned.push({ kind, pid: recorded.pid });
         }
         continue;
       }
-      // Missing or stale. A recorded process that lives on without answering (hung, stopped) would share the
-      // data folder with its replacement: end it first, if the pid still is that service.
-      if (recorded && isAlive(recorded.pid) && commandLineContains(recorded.pid, SERVICE_MARKER[kind])) {
-        await stopPid(recorded.pid, 2_000);
-      }
-      const service = kind === "mongodb" ? await launchMongo({ home }) : await launchRedis({ home });
+      const service = await relaunch(home, kind, url, recorded);
       started.push(service);
       urls[kind] = service.url;
       processes[kind] = {
@@ -174,11 +206,13 @@ async function ensureShared(
         owner: detached ? null : process.pid,
         started: new Date().toISOString(),
       };
-      owned.push({ kind, pid: service.pid, child: service.child });
+      owned.push({ kind, pid: service.pid });
     }
-    writeServicesFile(home, { ...file, ...urls, processes });
-    for (const o of owned) if (!detached) trackOwned(o.pid, o.child);
-    return { urls, owned };
+    const user: ServiceUser | undefined = detached ? undefined : { pid: process.pid, token: randomUUID() };
+    const users = [...liveUsers(file), ...(user ? [user] : [])];
+    writeServicesFile(home, { ...file, ...urls, processes, users });
+    if (user) releaseOnExit(home, user);
+    return { urls, owned, ...(user && { user }) };
   } catch (error) {
     // Leave nothing half-started behind.
     await Promise.all(started.map((s) => stopChild(s.child, 5_000)));
@@ -188,31 +222,88 @@ async function ensureShared(
   }
 }
 
-/** Stops what this process owns and removes it from services.json, unless it was started to outlive us. */
-async function stopOwned(home: string, owned: readonly Owned[], detached: boolean): Promise<void> {
-  if (detached || owned.length === 0) return;
+/**
+ * Starts a service that is missing or stale, on the port and with the credentials of its recorded URL when
+ * there is one (running clients then reconnect to it by themselves), else on a free port with new ones. A
+ * recorded process that lives on without answering (hung, stopped) would share the data folder with its
+ * replacement: it is ended first, if the pid still is that service.
+ */
+async function relaunch(
+  home: string,
+  kind: ServiceName,
+  url: string | undefined,
+  recorded: ServiceProcess | undefined,
+): Promise<LaunchedService> {
+  if (recorded && isAlive(recorded.pid) && commandLineContains(recorded.pid, SERVICE_MARKER[kind])) {
+    await stopPid(recorded.pid, 2_000);
+  }
+  const port = url ? hostPort(url)?.port : undefined;
+  const secret = (url ? passwordOf(url) : undefined) ?? randomBytes(24).toString("base64url");
+  return kind === "mongodb"
+    ? launchMongo({ home, ...(port && { port }), auth: { username: MONGO_USER, password: secret } })
+    : launchRedis({ home, ...(port && { port }), password: secret });
+}
+
+/** The user the embedded MongoDB is started with. */
+const MONGO_USER = "core4";
+
+function passwordOf(url: string): string | undefined {
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Restarts the recorded services among `kinds` that no longer answer, on their recorded ports (the
+ * {@link ServiceWatch} of a running process). A service no longer recorded was stopped on purpose (`coco
+ * services stop`, the last user out): it stays stopped.
+ */
+async function reviveServices(home: string, kinds: readonly ServiceName[]): Promise<void> {
+  const lock = await HomeLock.acquire(home, { timeoutMs: 10_000 });
+  try {
+    const file = readServicesFile(home);
+    if (!file) return;
+    const processes = { ...file.processes };
+    let changed = false;
+    for (const kind of kinds) {
+      const url = file[kind];
+      const recorded = processes[kind];
+      if (url === undefined || (await answers(kind, url))) continue;
+      const service = await relaunch(home, kind, url, recorded);
+      // A background service stays one; an implicit one is now ours to stop with the last user.
+      processes[kind] = {
+        pid: service.pid,
+        owner: recorded?.owner === null ? null : process.pid,
+        started: new Date().toISOString(),
+      };
+      file[kind] = service.url;
+      changed = true;
+    }
+    if (changed) writeServicesFile(home, { ...file, processes });
+  } finally {
+    lock.release();
+  }
+}
+
+/** Releases a user of the shared services; the last one out stops those started implicitly. */
+async function release(home: string, user: ServiceUser | undefined): Promise<void> {
+  if (!user) return;
+  released(home, user);
   let lock: HomeLock | undefined;
   try {
     lock = await HomeLock.acquire(home, { timeoutMs: 10_000 });
   } catch {
-    // Stop anyway: the file is checked against live services by the next process.
+    // Go on without it: the file is checked against live services by the next process.
   }
   try {
     const file = readServicesFile(home);
-    if (file) {
-      const processes = { ...file.processes };
-      const next: ServicesFile = { ...file, processes };
-      for (const o of owned) {
-        // Only forget entries that are still ours (another process may have replaced a stale one).
-        if (processes[o.kind]?.pid === o.pid && processes[o.kind]?.owner === process.pid) {
-          delete processes[o.kind];
-          delete next[o.kind];
-        }
-      }
-      writeServicesFile(home, next);
-    }
-    await Promise.all(owned.map((o) => (o.child ? stopChild(o.child) : stopPid(o.pid))));
-    for (const o of owned) untrackOwned(o.pid);
+    if (!file) return;
+    const after = leave(file, (u) => u.token === user.token);
+    await Promise.all(after.stop.map((pid) => stopPid(pid)));
+    writeServicesFile(home, after.file);
   } finally {
     lock?.release();
   }

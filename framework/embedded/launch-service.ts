@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -24,6 +24,15 @@ export interface LaunchOptions {
   home: string;
   /** Also the timeout for the service to answer. Default 30 s. */
   readyTimeoutMs?: number;
+  /**
+   * Port to listen on: a restarted service takes its recorded one, so that running clients reach it again
+   * at the same URL. When it is taken, a free port is used instead. Default: a free port.
+   */
+  port?: number;
+  /** Redis: the password clients must give (`requirepass`). */
+  password?: string;
+  /** MongoDB: the user clients log in as (SCRAM-SHA-256). */
+  auth?: { username: string; password: string };
 }
 
 /** The fix named when redis-server is missing. */
@@ -39,14 +48,20 @@ export async function launchRedis(options: LaunchOptions): Promise<LaunchedServi
   const binary = findOnPath("redis-server");
   if (!binary) throw new ServiceError(REDIS_MISSING);
   const dir = join(options.home, "redis");
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // The password goes in a 0600 file, not on the command line where every local user could read it.
+  const configFile = join(dir, "redis.conf");
+  const password = options.password;
+  writeFileSync(configFile, password ? `requirepass "${password}"\n` : "", { mode: 0o600 });
+  chmodSync(configFile, 0o600);
+  const auth = password ? `:${encodeURIComponent(password)}@` : "";
   // The port is picked before redis binds it; another process may take it in between: try again then.
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes"];
-    args.push("--save", "", "--maxmemory-policy", "noeviction", "--daemonize", "no");
+    const port = attempt === 1 && options.port ? options.port : await freePort();
+    const args = [configFile, "--port", String(port), "--bind", "127.0.0.1", "--dir", dir];
+    args.push("--appendonly", "yes", "--save", "", "--maxmemory-policy", "noeviction", "--daemonize", "no");
     const launched = launch("redis", binary, args, options.home);
-    const url = `redis://127.0.0.1:${port}`;
+    const url = `redis://${auth}127.0.0.1:${port}`;
     try {
       await waitUntil(launched, options.readyTimeoutMs ?? 30_000, async () =>
         (await pingRedis(url, 1_000)).ok ? url : undefined,
@@ -66,16 +81,34 @@ export async function launchRedis(options: LaunchOptions): Promise<LaunchedServi
  */
 export async function launchMongo(options: LaunchOptions): Promise<LaunchedService> {
   const dir = join(options.home, "mongo");
-  mkdirSync(dir, { recursive: true });
-  const args = [...mongoEntry(), "--port", "0", "--data", dir];
-  const launched = launch("mongodb", process.execPath, args, options.home);
-  try {
-    const url = await waitUntil(launched, options.readyTimeoutMs ?? 30_000, async () => readyUri(launched));
-    return { ...launched, url };
-  } catch (error) {
-    await stopChild(launched.child, 2_000);
-    throw error;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Credentials reach the server through its environment, never its command line.
+  const env: Record<string, string> = options.auth
+    ? {
+        CORE4_EMBEDDED_MONGO_USERNAME: options.auth.username,
+        CORE4_EMBEDDED_MONGO_PASSWORD: options.auth.password,
+      }
+    : {};
+  for (let attempt = 1; ; attempt++) {
+    const port = attempt === 1 && options.port ? options.port : 0;
+    const args = [...mongoEntry(), "--port", String(port), "--data", dir];
+    const launched = launch("mongodb", process.execPath, args, options.home, env);
+    try {
+      const uri = await waitUntil(launched, options.readyTimeoutMs ?? 30_000, async () => readyUri(launched));
+      return { ...launched, url: withCredentials(uri, options.auth) };
+    } catch (error) {
+      await stopChild(launched.child, 2_000);
+      if (attempt < 2 && port !== 0 && /EADDRINUSE|address already in use/i.test(readLog(launched))) continue;
+      throw error;
+    }
   }
+}
+
+/** A MongoDB URI with a user and password in it. */
+function withCredentials(uri: string, auth: LaunchOptions["auth"]): string {
+  if (!auth) return uri;
+  const user = `${encodeURIComponent(auth.username)}:${encodeURIComponent(auth.password)}@`;
+  return uri.replace(/^mongodb:\/\//, `mongodb://${user}`);
 }
 
 /** Node arguments that run the embedded MongoDB entry point. */
@@ -84,7 +117,7 @@ function mongoEntry(): string[] {
     // Running from sources (tsx, vitest): run the .ts entry through tsx, resolved from this package.
     const tsx = createRequire(import.meta.url).resolve("tsx");
     return [
-      "--conditions=development",
+      "--conditions=core4ts-source",
       "--import",
       pathToFileURL(tsx).href,
       fileURLToPath(new URL("./mongo/main.ts", import.meta.url)),
@@ -104,16 +137,29 @@ interface Launching {
   spawnError?: Error;
 }
 
-function launch(kind: ServiceName, command: string, args: string[], home: string): Launching {
+function launch(
+  kind: ServiceName,
+  command: string,
+  args: string[],
+  home: string,
+  env: Record<string, string> = {},
+): Launching {
   const logs = join(home, "logs");
-  mkdirSync(logs, { recursive: true });
+  mkdirSync(logs, { recursive: true, mode: 0o700 });
   const logFile = join(logs, `${kind}.log`);
-  const fd = openSync(logFile, "a");
+  const fd = openSync(logFile, "a", 0o600);
   const logOffset = statSync(logFile).size;
   let child: ChildProcess;
+  // The service creates its files (AOF, journal) with our umask at the fork: only its user may read them.
+  const umask = process.umask(0o077);
   try {
-    child = spawn(command, args, { detached: true, stdio: ["ignore", fd, fd] });
+    child = spawn(command, args, {
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env: { ...process.env, ...env },
+    });
   } finally {
+    process.umask(umask);
     closeSync(fd);
   }
   child.unref();

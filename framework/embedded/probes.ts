@@ -1,6 +1,6 @@
 import { connect } from "node:net";
-import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
+import { connectRedis, type RedisClient, redisServes } from "../queue/redis-connection.js";
 
 /** Outcome of a probe: whether the service answered, and why not. */
 export type ProbeResult = { ok: true } | { ok: false; reason: string };
@@ -57,24 +57,33 @@ async function mongoPing(uri: string, timeoutMs: number): Promise<ProbeResult> {
 }
 
 async function redisPing(url: string, timeoutMs: number): Promise<ProbeResult> {
-  let client: Redis | undefined;
+  let client: RedisClient | undefined;
   let lastError: unknown;
   try {
-    client = new Redis(url, {
-      lazyConnect: true,
-      connectTimeout: timeoutMs,
-      commandTimeout: timeoutMs,
-      maxRetriesPerRequest: 0,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-    });
+    client = connectRedis(
+      url,
+      {
+        lazyConnect: true,
+        connectTimeout: timeoutMs,
+        commandTimeout: timeoutMs,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        retryStrategy: () => null,
+      },
+      {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        clusterRetryStrategy: () => null,
+        slotsRefreshTimeout: timeoutMs,
+      },
+    );
     // Without a listener, ioredis reports connection errors as unhandled.
     client.on("error", (error: unknown) => {
       lastError = error;
     });
     await client.connect();
-    const reply = await client.ping();
-    return reply === "PONG" ? { ok: true } : { ok: false, reason: `unexpected reply ${reply}` };
+    // A cluster: all slots served (cluster_state:ok), not merely one node answering.
+    return await redisServes(client);
   } catch (error) {
     return { ok: false, reason: reasonOf(lastError ?? error, url) };
   } finally {

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ServicesFile } from "./types.js";
 
@@ -35,8 +35,15 @@ export function writeServicesFile(home: string, file: ServicesFile): void {
     rmSync(path, { force: true });
     return;
   }
-  const ordered: ServicesFile = { mongodb: file.mongodb, redis: file.redis, processes: file.processes };
+  const ordered: ServicesFile = {
+    mongodb: file.mongodb,
+    redis: file.redis,
+    processes: file.processes,
+    ...(file.users?.length ? { users: file.users } : {}),
+  };
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(ordered, null, 2)}\n`, { mode: 0o600 });
+  // It holds passwords: 0600 even under a permissive umask or over a leftover file.
+  chmodSync(temporary, 0o600);
   renameSync(temporary, path);
 }

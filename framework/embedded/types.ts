@@ -17,6 +17,15 @@ export interface ServicesOptions {
   needRedis?: boolean;
   /** Start services as background processes that outlive this one (`coco services`). Default false. */
   detached?: boolean;
+  /**
+   * Refuse embedded services (docs/contracts.md "Embedded services"). Default: `NODE_ENV` is `production`.
+   */
+  production?: boolean;
+  /**
+   * Milliseconds between checks that the shared services still answer; one that died is restarted on its
+   * recorded port. 0 turns the check off. Default 2,000 (not for `detached`).
+   */
+  watchIntervalMs?: number;
 }
 
 /** The services a process uses, and which of them it is responsible for. */
@@ -37,10 +46,20 @@ export interface RunningServices {
 export interface ServiceProcess {
   /** Process id of the server. */
   pid: number;
-  /** Process id of the process that stops it on exit; null for background services (`coco services`). */
+  /**
+   * Process id of the process that started (or adopted) it implicitly: such a service stops when its last
+   * user leaves. null for background services (`coco services`), which run until `coco services stop`.
+   */
   owner: number | null;
   /** When it was started (ISO). */
   started: string;
+}
+
+/** A process using the shared services of a home (one entry per `ensureServices` call). */
+export interface ServiceUser {
+  pid: number;
+  /** Tells apart several users in one process. */
+  token: string;
 }
 
 /** `$CORE4_HOME/services.json`: the embedded services of a home (docs/contracts.md "Embedded services"). */
@@ -51,4 +70,9 @@ export interface ServicesFile {
   redis?: string;
   /** The processes behind the URLs. */
   processes?: Partial<Record<ServiceName, ServiceProcess>>;
+  /**
+   * Processes using services started implicitly: the last one out stops those (not the ones `coco services`
+   * started for good).
+   */
+  users?: ServiceUser[];
 }

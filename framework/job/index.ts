@@ -51,4 +51,5 @@ export { ProgressThrottle } from "./progress-throttle.js";
 export { RunControl } from "./run-control.js";
 export { type InlineOptions, runInline } from "./run-inline.js";
 export { cronProblem, isTimeZone, nextSlots, slotsBetween } from "./schedule-pattern.js";
+export { isServiceOutage, OUTAGE_RETRY_MS } from "./service-outage.js";
 export { isSysCollection, sourceTagged } from "./source-tagging.js";

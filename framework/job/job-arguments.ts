@@ -1,14 +1,12 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { parseBooleanWord } from "../parse/boolean-word.js";
+import { isoDateProblem, parseIsoDate } from "../parse/iso-date.js";
 import { defOf, unwrapSchema } from "../parse/zod-def.js";
 import { JobArgumentError } from "./errors/index.js";
 
 /** Arguments as they arrive: a JSON object, HTTP parameters, or CLI `k=v` pairs already split. */
 export type RawJobArgs = Readonly<Record<string, unknown>>;
-
-// ISO 8601 date or date-time (`2026-11-27`, `2026-11-27T10:00`, `...:00.000Z`, `...+01:00`).
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
  * Splits CLI `k=v` words into raw arguments (`start=2026-01-01 reset=yes`). A key given twice keeps the
@@ -62,10 +60,15 @@ export function parseJobArgs<S extends z.ZodObject>(
   if (!result.success) {
     const issue = result.error.issues[0] as z.core.$ZodIssue;
     const key = issue.path.map(String).join(".") || "(arguments)";
-    throw new JobArgumentError(
-      `invalid argument "${key}" for ${jobName}: ${issue.message}`,
-      String(issue.path[0] ?? ""),
-    );
+    const top = String(issue.path[0] ?? "");
+    if (issue.path.length === 1 && issue.code === "invalid_type" && converted[top] === undefined) {
+      // zod says "expected date, received undefined": say what to add instead.
+      throw new JobArgumentError(
+        `missing argument "${key}" for ${jobName} (required: give ${key}=<${issue.expected}>)`,
+        top,
+      );
+    }
+    throw new JobArgumentError(`invalid argument "${key}" for ${jobName}: ${issue.message}`, top);
   }
   return result.data;
 }
@@ -84,12 +87,11 @@ function convertValue(jobName: string, key: string, field: z.ZodType, value: unk
   };
   switch (def.type) {
     case "date": {
-      const text = value.trim();
-      const date = ISO_DATE.test(text)
-        ? new Date(text.length === 10 ? `${text}T00:00:00Z` : text)
-        : undefined;
-      if (date === undefined || Number.isNaN(date.getTime())) return fail("an ISO date or datetime");
-      return date;
+      const date = parseIsoDate(value);
+      if (date === undefined) {
+        throw new JobArgumentError(`invalid argument "${key}" for ${jobName}: ${isoDateProblem(value)}`, key);
+      }
+      return date.instant;
     }
     case "boolean":
       return parseBooleanWord(value) ?? fail("yes/no, true/false or 1/0");
@@ -137,7 +139,7 @@ function convertValue(jobName: string, key: string, field: z.ZodType, value: unk
 /** Converts ISO strings inside parsed JSON where the schema expects dates (nested objects and arrays). */
 function reviveDates(schema: z.ZodType, value: unknown): unknown {
   const def = defOf(unwrapSchema(schema));
-  if (def.type === "date" && typeof value === "string" && ISO_DATE.test(value)) return new Date(value);
+  if (def.type === "date" && typeof value === "string") return parseIsoDate(value)?.instant ?? value;
   if (def.type === "array" && def.element && Array.isArray(value)) {
     const element = def.element;
     return value.map((v) => reviveDates(element, v));

@@ -51,6 +51,8 @@ export interface JobRecord {
   sources: string[];
   /** Last error or defer message, null when none. */
   error: string | null;
+  /** Present when its worker died and no one runs it until a stalled check takes it back (state pending). */
+  workerLost?: true;
   /**
    * When a job waiting for a time runs next: a failed job's retry (after its backoff), a deferred job's
    * next run, a delayed enqueue's start. Null when it waits for no time; absent on journal entries.

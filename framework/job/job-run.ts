@@ -13,6 +13,7 @@ import type { JobLogger, JobRuntime } from "./job-runtime.js";
 import type { JobSettings } from "./job-settings.js";
 import { type JobProgress, ProgressThrottle } from "./progress-throttle.js";
 import type { RunControl } from "./run-control.js";
+import { isServiceOutage } from "./service-outage.js";
 
 /** How one run ended. `interrupted` means the worker shut down: the job goes back to the queue. */
 export type RunState = "complete" | "failed" | "error" | "killed" | "deferred" | "inactive" | "interrupted";
@@ -61,9 +62,12 @@ export interface RunOutcome {
   progress: JobProgress;
   /** Sources set in the run. */
   sources: string[];
+  /** Deferred because MongoDB or Redis could not be reached, not by the job ({@link isServiceOutage}). */
+  outage?: boolean;
 }
 
 const NO_PROGRESS: JobProgress = Object.freeze({ value: 0, message: null });
+const DONE: JobProgress = Object.freeze({ value: 1, message: null });
 
 /**
  * One run of a job, and the context its instance sees. Written as a class with prototype methods rather
@@ -125,6 +129,7 @@ class JobRun implements JobContext {
     let error: Error | undefined;
     let result: unknown;
     let unsubscribe: (() => void) | undefined;
+    let outage = false;
     try {
       this.control.throwIfAborted();
       const work = this.work(job);
@@ -138,6 +143,11 @@ class JobRun implements JobContext {
     } catch (thrown) {
       error = thrown instanceof Error ? thrown : new Error(String(thrown));
       state = classify(error, this.control, this.input, started);
+      // Only the services failed, not the job: no attempt used; it resumes from its cookie later.
+      if ((state === "failed" || state === "error") && isServiceOutage(error)) {
+        state = "deferred";
+        outage = true;
+      }
     } finally {
       unsubscribe?.();
       clearTimeout(wallTimer);
@@ -151,9 +161,21 @@ class JobRun implements JobContext {
     }
     const finished = new Date();
     // A worker pool writes its own per-run records (queue/run-records.ts); inline runs log here.
-    if (this.input.inline && state !== "complete" && state !== "interrupted") this.logEnd(state, error);
+    if (this.input.inline && outage) {
+      this.logger.warn(
+        `job deferred: MongoDB or Redis unreachable, no attempt used: ${error?.message ?? ""}`,
+        {
+          state,
+          outage: true,
+        },
+      );
+    } else if (this.input.inline && state !== "complete" && state !== "interrupted") {
+      this.logEnd(state, error);
+    }
     const sources = this.sources.length > 1 ? [...new Set(this.sources)] : this.sources;
-    return { state, error, result, started, finished, progress: this.lastProgress(), sources };
+    // A job that completes without ever reporting progress is done: 100 %, not 0 %.
+    const progress = state === "complete" && this.throttle === undefined ? DONE : this.lastProgress();
+    return { state, error, result, started, finished, progress, sources, ...(outage && { outage }) };
   }
 
   private async work(job: CoreJob): Promise<unknown> {
@@ -177,11 +199,14 @@ class JobRun implements JobContext {
   }
 
   private logEnd(state: RunState, error: Error | undefined): void {
+    // A kill is an operator's decision, not a fault: warn, and no stack (docs/contracts.md "Jobs: metadata
+    // and policies").
     const extra =
-      error && state !== "deferred"
+      error && state !== "deferred" && state !== "killed"
         ? { state, error: { name: error.name, message: error.message, stack: error.stack } }
         : { state };
-    this.logger[state === "deferred" ? "info" : "error"](`job ${state}: ${error?.message ?? ""}`, extra);
+    const level = state === "deferred" ? "info" : state === "killed" ? "warn" : "error";
+    this.logger[level](`job ${state}: ${error?.message ?? ""}`, extra);
   }
 }
 

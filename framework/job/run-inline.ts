@@ -54,7 +54,8 @@ export async function runInline(
     control,
     inline: true,
     writeProgress: async (p: { value: number; message: string | null }) => {
-      runtime.logger.child({ identifier: id, qual_name: jobClass.jobName }).info("progress", {
+      // Debug, not info: a job reporting often would print a line per report at the default level.
+      runtime.logger.child({ identifier: id, qual_name: jobClass.jobName }).debug("progress", {
         progress: p.value,
         progressMessage: p.message,
       });

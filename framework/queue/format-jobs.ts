@@ -10,7 +10,7 @@ export function formatJobList(records: readonly JobRecord[]): string {
   const rows = records.map((r) => [
     r.id,
     r.name,
-    r.state,
+    r.workerLost ? "worker lost" : r.state,
     `${Math.round(r.progress.value * 100)}%`,
     `${r.attempts}/${r.attempts + r.attemptsLeft}`,
     iso(r.enqueued),
@@ -27,12 +27,31 @@ export function formatJobList(records: readonly JobRecord[]): string {
   return [line(header), ...rows.map(line)].join("\n");
 }
 
+const WIDTH = 100;
+
+/** Joins items with ", " into lines of at most WIDTH characters, continued lines indented by `indent`. */
+function fold(items: readonly string[], indent: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const [i, item] of items.entries()) {
+    const piece = i < items.length - 1 ? `${item},` : item;
+    if (line !== "" && indent + line.length + 1 + piece.length > WIDTH) {
+      lines.push(line);
+      line = piece;
+    } else {
+      line = line === "" ? piece : `${line} ${piece}`;
+    }
+  }
+  lines.push(line);
+  return lines.join(`\n${" ".repeat(indent)}`);
+}
+
 /** `coco job <id>` output: one `key: value` line per field. */
 export function formatJobDetail(record: JobRecord): string {
   const lines: [string, string][] = [
     ["id", record.id],
     ["name", record.name],
-    ["state", record.state],
+    ["state", record.workerLost ? "worker lost" : record.state],
     ["args", JSON.stringify(record.args)],
     [
       "progress",
@@ -43,7 +62,7 @@ export function formatJobDetail(record: JobRecord): string {
     ["started", iso(record.started)],
     ["finished", iso(record.finished)],
     ["runtime", record.runtime === null ? "-" : `${record.runtime.toFixed(3)} s`],
-    ["sources", record.sources.length ? record.sources.join(", ") : "-"],
+    ["sources", record.sources.length ? fold(record.sources, 10) : "-"],
     ["error", record.error ?? "-"],
   ];
   // A failed job's retry (after its backoff), a deferred or delayed job's next run.

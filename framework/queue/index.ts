@@ -28,7 +28,16 @@ export {
   type RunCounters,
 } from "./job-types.js";
 export type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
-export { killChannel, knownQueuesKey, queueNameOf } from "./queue-keys.js";
+export { GLOBAL_TAG, globalKey, killChannel, knownQueuesKey, queueNameOf } from "./queue-keys.js";
+export {
+  connectRedis,
+  createRedis,
+  type RedisClient,
+  redisServes,
+  watchRedisErrors,
+} from "./redis-connection.js";
+export { RedisOutage } from "./redis-outage.js";
+export { CLUSTER_FAILOVER, isClusterUrl, parseRedisUrl, type RedisTarget } from "./redis-url.js";
 export { KEEP_COMPLETED, KEEP_FAILED } from "./retention.js";
 export { RUN_SECONDS_BUCKETS, RunRecords, runMetricsKey } from "./run-records.js";
 export type { LastScheduledRun } from "./schedule-store.js";

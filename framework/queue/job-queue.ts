@@ -1,5 +1,4 @@
 import { type JobsOptions, Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { ObjectId } from "mongodb";
 import {
   type EnqueueSettings,
@@ -29,9 +28,11 @@ import { type BullState, coreState, type QueueJob, recordOf } from "./job-view.j
 import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobResult } from "./queue-data.js";
 import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
+import type { RedisClient } from "./redis-connection.js";
 import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { KEEP_COMPLETED, KEEP_FAILED } from "./retention.js";
 import { describeSchedules, type ScheduleView } from "./schedule-view.js";
+import { markLostWorkers } from "./worker-lost.js";
 
 /** Options of {@link JobQueue.enqueue}: settings that win over config and class, plus scheduling. */
 export interface EnqueueOptions extends EnqueueSettings {
@@ -112,7 +113,7 @@ export class JobQueue {
   private readonly prefix: string;
   private readonly queues = new Map<string, Queue<QueueJobData, QueueJobResult | undefined, string>>();
   private readonly announced = new Set<string>();
-  private connection: Redis | undefined;
+  private connection: RedisClient | undefined;
 
   constructor(private readonly runtime: JobRuntime) {
     this.registry = JobRegistry.of(runtime);
@@ -244,24 +245,34 @@ export class JobQueue {
           "failed",
           "completed",
         ] as BullState[]);
-    const names = filter.name ? [filter.name] : await this.knownJobNames();
+    // Only names that ever had a queue: any other name has no jobs, and opening a queue for it would
+    // throw on names BullMQ refuses (`a:b`) and keep one Queue per name a caller makes up.
+    const known = await this.knownJobNames();
+    const names = filter.name ? known.filter((name) => name === filter.name) : known;
     const limit = filter.limit ?? 1_000;
     const records: JobRecord[] = [];
+    // A running job whose worker died shows as pending (worker lost): running ones are read for a pending filter.
+    const wanted = states?.has("pending") ? new Set([...states, "running" as JobState]) : states;
+    const read =
+      states?.has("pending") && !types.includes("active") ? [...types, "active" as BullState] : types;
     await Promise.all(
       names.map(async (name) => {
         const queue = this.queue(name);
-        for (const type of types) {
+        const found: JobRecord[] = [];
+        for (const type of read) {
           const jobs = (await queue.getJobs(type as never, 0, limit - 1)) as QueueJob[];
           const due = type === "delayed" ? await this.dueTimes(queue, jobs) : undefined;
           jobs.forEach((job, i) => {
             if (!job) return;
             const state = coreState(job, type);
-            if (!state || (states && !states.has(state))) return;
+            if (!state || (wanted && !wanted.has(state))) return;
             const record = recordOf(job, state);
             record.nextTry = due?.[i] ?? null;
-            records.push(record);
+            found.push(record);
           });
         }
+        const marked = await markLostWorkers(this.redis(), (id) => `${queue.toKey(id)}:lock`, found);
+        records.push(...marked.filter((r) => !states || states.has(r.state)));
       }),
     );
     return records.sort((a, b) => (b.enqueued?.getTime() ?? 0) - (a.enqueued?.getTime() ?? 0));
@@ -418,7 +429,7 @@ export class JobQueue {
     return [...new Set([...this.registry.all().map((c) => c.jobName), ...stored])].sort();
   }
 
-  private redis(): Redis {
+  private redis(): RedisClient {
     this.connection ??= createRedis(this.runtime.redisUrl, "core4.queue", this.runtime.logger);
     return this.connection;
   }
@@ -444,7 +455,11 @@ export class JobQueue {
     }
     const state = coreState(job, bullState as BullState);
     if (!state) return undefined;
-    return { job, record: recordOf(job, state) };
+    const queue = this.queue(job.name);
+    const [record] = await markLostWorkers(this.redis(), (key) => `${queue.toKey(key)}:lock`, [
+      recordOf(job, state),
+    ]);
+    return { job, record: record as JobRecord };
   }
 
   private async require(id: string): Promise<{ job: QueueJob; record: JobRecord }> {

@@ -1,5 +1,4 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import {
   JOB_STATES,
   JobRegistry,
@@ -10,6 +9,7 @@ import {
 } from "../job/index.js";
 import { type BullState, coreState } from "./job-view.js";
 import type { QueueJobData } from "./queue-data.js";
+import type { RedisClient as Redis } from "./redis-connection.js";
 import { createRedis } from "./redis-connection.js";
 import { RUN_SECONDS_BUCKETS, runMetricsKey } from "./run-records.js";
 

@@ -41,6 +41,8 @@ export function coreState(
 /** The record of a BullMQ job in a given core4 state. */
 export function recordOf(job: QueueJob, state: JobState): JobRecord {
   const progress = normaliseProgress(job.progress);
+  // A job that completed without ever reporting progress is done: 100 %, not 0 %.
+  if (state === "complete" && progress.value === 0 && progress.message === null) progress.value = 1;
   const started = job.processedOn ? new Date(job.processedOn) : null;
   const finished = job.finishedOn ? new Date(job.finishedOn) : null;
   const mark = job.data?.mark && job.data.mark.at === job.attemptsStarted ? job.data.mark : undefined;

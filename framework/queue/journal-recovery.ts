@@ -1,9 +1,9 @@
 import { Job, type Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { type Collection, MongoBulkWriteError } from "mongodb";
 import { type JobLogger, type JournalEntry, journalRunId } from "../job/index.js";
 import { isDuplicateKeyError } from "../mongo/index.js";
 import { coreState, type QueueJob, recordOf } from "./job-view.js";
+import type { RedisClient } from "./redis-connection.js";
 
 /** Tuning of a {@link JournalRecovery}. */
 export interface JournalRecoveryOptions {
@@ -36,7 +36,7 @@ export class JournalRecovery {
 
   constructor(
     private readonly queues: readonly Queue[],
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     private readonly journal: Collection<JournalEntry>,
     private readonly logger: JobLogger,
     options: JournalRecoveryOptions = {},

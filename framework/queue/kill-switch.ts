@@ -1,6 +1,6 @@
-import type { Cluster, Redis } from "ioredis";
 import { JobKilledError, type RunControl } from "../job/index.js";
 import { killChannel, killedKey } from "./queue-keys.js";
+import type { RedisClient } from "./redis-connection.js";
 
 // A kill may arrive just before the job starts here; remember it this long.
 const REMEMBER_MS = 60_000;
@@ -17,9 +17,6 @@ export interface KillTarget {
   /** BullMQ's `job.timestamp` of the run's job (ms). */
   created: number;
 }
-
-/** What a connection needs to publish and mark kills (a plain client or a cluster client). */
-type RedisClient = Redis | Cluster;
 
 /**
  * Receives kill requests published by any process ({@link KillSwitch.request}) and raises the signal of the

@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
-import type { JobLogger, RunInput, RunOutcome } from "../job/index.js";
+import { type JobLogger, OUTAGE_RETRY_MS, type RunInput, type RunOutcome } from "../job/index.js";
+import type { RedisClient as Redis } from "./redis-connection.js";
 
 /** Upper bounds (seconds) of the `core4_job_run_seconds` histogram buckets; `+Inf` follows the last. */
 export const RUN_SECONDS_BUCKETS: readonly number[] = [
@@ -99,6 +99,17 @@ export class RunRecords {
         this.logger.info(`${what} complete in ${runtime.toFixed(3)} s`, fields);
         break;
       case "deferred":
+        if (outcome.outage) {
+          const wait = Math.min(settings.deferTime * 1000, OUTAGE_RETRY_MS) / 1000;
+          this.logger.warn(
+            `${what} deferred for ${wait} s: MongoDB or Redis unreachable, no attempt used: ${reason}`,
+            {
+              ...fields,
+              outage: true,
+            },
+          );
+          break;
+        }
         this.logger.warn(`${what} deferred for ${settings.deferTime} s: ${reason}`, fields);
         break;
       case "killed":

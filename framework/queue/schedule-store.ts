@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "./redis-connection.js";
 
 /** The last slot a scheduler handled for a job type. */
 export interface LastScheduledRun {

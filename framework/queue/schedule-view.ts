@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import { JobRegistry, type JobRuntime, nextSlots, type SchedulePolicy } from "../job/index.js";
+import type { RedisClient as Redis } from "./redis-connection.js";
 import { type LastScheduledRun, ScheduleStore } from "./schedule-store.js";
 
 /** A schedule as `coco schedules` and `GET /core4/api/v1/schedules` show it. */

@@ -1,5 +1,4 @@
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import {
   type JobClass,
   JobExistsError,
@@ -11,6 +10,7 @@ import {
 } from "../job/index.js";
 import { JobQueue } from "./job-queue.js";
 import { queueNameOf } from "./queue-keys.js";
+import type { RedisClient as Redis } from "./redis-connection.js";
 import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { type ScheduleState, ScheduleStore } from "./schedule-store.js";
 
@@ -119,7 +119,12 @@ export class Scheduler {
       scheduled,
       { interval, now: options.now ?? Date.now, handleSignals: options.handleSignals ?? false },
     );
-    await scheduler.tick();
+    try {
+      await scheduler.tick();
+    } catch (error) {
+      await scheduler.close();
+      throw error;
+    }
     if (scheduler.options.handleSignals) {
       process.once("SIGTERM", scheduler.signalHandler);
       process.once("SIGINT", scheduler.signalHandler);

@@ -1,5 +1,4 @@
 import { DelayedError, Queue, UnrecoverableError, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import {
   type CookieDocument,
   type JobClass,
@@ -9,6 +8,7 @@ import {
   type JournalEntry,
   JournalWriter,
   journalEntry,
+  OUTAGE_RETRY_MS,
   RunControl,
   type RunInput,
   type RunOutcome,
@@ -25,6 +25,7 @@ import { KillSwitch } from "./kill-switch.js";
 import type { QueueJobData, QueueJobProgress, QueueJobResult, RunMark } from "./queue-data.js";
 import { knownQueuesKey, queueNameOf } from "./queue-keys.js";
 import { applyRateLimit } from "./rate-limit.js";
+import type { RedisClient } from "./redis-connection.js";
 import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { RunRecords } from "./run-records.js";
 import { settleWithin } from "./settle-within.js";
@@ -40,11 +41,14 @@ export interface WorkerPoolOptions {
   jobs?: readonly string[];
   /** Seconds a graceful close waits for running jobs before interrupting them (default `worker.shutdownTimeout`). */
   shutdownTimeout?: number;
-  /** Milliseconds a worker's lock on a job lasts without renewal; a dead worker's job is recovered after it (default 30 000). */
+  /**
+   * Milliseconds a worker's lock on a job lasts without renewal; a dead worker's job is recovered after it
+   * (default config `worker.lockDuration`, 30 s).
+   */
   lockDuration?: number;
-  /** Milliseconds between checks for jobs whose worker died (default 30 000). */
+  /** Milliseconds between checks for jobs whose worker died (default config `worker.stalledInterval`, 30 s). */
   stalledInterval?: number;
-  /** Times a job may be recovered from a dead worker before it fails (default 2). */
+  /** Times a job may be recovered from a dead worker before it fails (default `worker.maxStalledCount`, 2). */
   maxStalledCount?: number;
   /** Close gracefully on SIGTERM and SIGINT (default false; `coco worker` turns it on). */
   handleSignals?: boolean;
@@ -78,7 +82,7 @@ export class WorkerPool {
 
   private constructor(
     private readonly runtime: JobRuntime,
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     private readonly kills: KillSwitch,
     private readonly journal: JournalWriter,
     private readonly shutdownTimeout: number,
@@ -144,10 +148,9 @@ export class WorkerPool {
           connection,
           prefix,
           concurrency: Math.min(concurrency, base.maxParallel),
-          // BullMQ takes a present-but-undefined option as given: pass only what is set.
-          ...(options.lockDuration !== undefined && { lockDuration: options.lockDuration }),
-          ...(options.stalledInterval !== undefined && { stalledInterval: options.stalledInterval }),
-          maxStalledCount: options.maxStalledCount ?? 2,
+          lockDuration: options.lockDuration ?? core.worker.lockDuration * 1000,
+          stalledInterval: options.stalledInterval ?? core.worker.stalledInterval * 1000,
+          maxStalledCount: options.maxStalledCount ?? core.worker.maxStalledCount,
           settings: { backoffStrategy: retryDelay },
         },
       );
@@ -315,7 +318,7 @@ export class WorkerPool {
         throw new UnrecoverableError(outcome.error?.message ?? outcome.state);
       case "deferred":
         await markRun(job, data, "deferred", outcome);
-        await job.moveToDelayed(Date.now() + settings.deferTime * 1000, token);
+        await job.moveToDelayed(Date.now() + deferDelayMs(settings, outcome), token);
         throw new DelayedError();
       case "interrupted":
         await job.moveToDelayed(Date.now(), token);
@@ -324,6 +327,12 @@ export class WorkerPool {
         throw outcome.error ?? new Error(`job ${jobClass.jobName} failed`);
     }
   }
+}
+
+/** How long a deferred run waits: its `deferTime`, or less when an outage deferred it (services come back). */
+function deferDelayMs(settings: JobSettings, outcome: RunOutcome): number {
+  const deferMs = settings.deferTime * 1000;
+  return outcome.outage ? Math.min(deferMs, OUTAGE_RETRY_MS) : deferMs;
 }
 
 /** Records on the BullMQ job how a run ended that BullMQ cannot tell apart (deferred, killed, inactive). */

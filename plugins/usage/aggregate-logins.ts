@@ -1,4 +1,4 @@
-import { CoreJob } from "core4ts";
+import { CoreJob, parseIsoDate } from "core4ts";
 import { z } from "zod";
 import { type CalendarDay, daysBetween, eachDay, todayIn } from "./calendar-day.js";
 import { condenseDay } from "./condense-day.js";
@@ -20,15 +20,9 @@ import {
 import type { LoginDoc } from "./types.js";
 
 // Dates stay strings until the report zone is known: a date-only value means that calendar day there.
-const dayText = z
-  .string()
-  .refine(
-    (text) =>
-      /^\d{4}-\d{2}-\d{2}([T ].*)?$/.test(text.trim()) && !Number.isNaN(Date.parse(text.trim().slice(0, 10))),
-    {
-      message: "expected an ISO date such as 2026-11-27",
-    },
-  );
+const dayText = z.string().refine((text) => parseIsoDate(text) !== undefined, {
+  message: "expected an ISO date such as 2026-11-27 (a day that exists)",
+});
 
 const aggregateLoginsArgs = z.object({
   /** First day to process; default: the cookie's offset, or `usage.start` on a first run or a reset. */

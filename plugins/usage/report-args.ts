@@ -1,4 +1,5 @@
-import { addDays, type CalendarDay, dayOfInstant, daysBetween, isValidDay, todayIn } from "./calendar-day.js";
+import { parseIsoDate } from "core4ts";
+import { addDays, type CalendarDay, dayOfInstant, daysBetween, todayIn } from "./calendar-day.js";
 import type { Aggregate } from "./periods.js";
 import { ReportArgumentError } from "./report-argument-error.js";
 
@@ -44,11 +45,6 @@ const AGGREGATE_NAMES: Record<string, Aggregate> = {
   year: "year",
 };
 
-// Date and time with an explicit zone: Z or ±hh:mm / ±hhmm / ±hh.
-const ZONED_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
-// Date and local time without a zone: read in the report zone, so only its date counts.
-const LOCAL_DATETIME = /^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/i;
-
 function isBlank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
 }
@@ -69,13 +65,10 @@ export function parseDayArgument(name: string, value: unknown, timeZone: string)
     );
   }
   const text = value.trim();
-  if (isValidDay(text)) return text;
-  const local = LOCAL_DATETIME.exec(text);
-  if (local && isValidDay(local[1] as string)) return local[1] as string;
-  if (ZONED_DATETIME.test(text) && isValidDay(text.slice(0, 10))) {
-    const instant = new Date(text.replace(" ", "T"));
-    if (!Number.isNaN(instant.getTime())) return dayOfInstant(instant, timeZone);
-  }
+  const date = parseIsoDate(text);
+  // A date, or a local date-time (read in the report zone): only its calendar date counts. With a zone, the
+  // instant's calendar day in the report zone.
+  if (date) return date.hasZone ? dayOfInstant(date.instant, timeZone) : date.day;
   throw new ReportArgumentError(
     name,
     `${name}: "${text.slice(0, 40)}" is not an ISO date or datetime (expected e.g. 2026-11-27 or 2026-11-27T10:00:00Z)`,

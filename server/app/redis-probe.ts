@@ -1,17 +1,23 @@
-import { Redis } from "ioredis";
+import { connectRedis, type RedisClient, redisServes } from "../../framework/queue/index.js";
 import type { RedisProbe } from "./types.js";
 
 /**
  * A Redis reachability check for `health`: one lazily connected client shared by all probes, a 2 s
- * deadline per probe. Without a URL the probe reports undefined (Redis not configured).
+ * deadline per probe. A Redis Cluster (`redis+cluster://`) is healthy when it serves all slots
+ * (`cluster_state:ok`), not when one node answers. Without a URL the probe reports undefined (Redis not
+ * configured).
  */
 export function redisProbe(url: string | undefined): { probe: RedisProbe; close: () => Promise<void> } {
   if (!url) return { probe: async () => undefined, close: async () => {} };
-  let client: Redis | undefined;
+  let client: RedisClient | undefined;
   let connecting: Promise<void> | undefined;
   const connected = (): Promise<void> => {
     if (!client) {
-      client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+      client = connectRedis(
+        url,
+        { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 },
+        { lazyConnect: true },
+      );
       // An unreachable Redis must not crash the process with unhandled "error" events.
       client.on("error", () => {});
     }
@@ -28,8 +34,11 @@ export function redisProbe(url: string | undefined): { probe: RedisProbe; close:
       timer = setTimeout(() => reject(new Error("timeout")), 2_000);
     });
     try {
-      const pong = await Promise.race([connected().then(() => client?.ping()), timeout]);
-      return pong === "PONG";
+      const served = await Promise.race([
+        connected().then(() => (client ? redisServes(client) : { ok: false })),
+        timeout,
+      ]);
+      return served.ok;
     } catch {
       return false;
     } finally {

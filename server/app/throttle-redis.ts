@@ -1,16 +1,17 @@
-import { Redis } from "ioredis";
+import { connectRedis, type RedisClient } from "../../framework/index.js";
 
 /**
  * The Redis connection of the login throttle: a command waits for at most one reconnect while Redis is
  * unreachable, then fails, and the login falls back to the process's own counters instead of waiting.
+ * A `redis+cluster://` URL gives a cluster client (the throttle's keys share the `{login}` hash tag).
  * Without a URL there is none and the throttle counts in memory.
  */
 export function throttleRedis(url: string | undefined): {
-  client: Redis | undefined;
+  client: RedisClient | undefined;
   close: () => Promise<void>;
 } {
   if (!url) return { client: undefined, close: async () => {} };
-  const client = new Redis(url, {
+  const client = connectRedis(url, {
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     connectionName: "core4-login-throttle",

@@ -21,6 +21,7 @@ import { CONSOLE_HOME, CONSOLE_JOBS } from "./paths.js";
 import { registerStaticAssets } from "./static-assets.js";
 
 const JOB_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const JOB_NAME = /^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 const RUNS_SHOWN = 100;
 const LOG_SHOWN = 500;
 // The queue list pages through BullMQ's sets; deeper history is the journal's (keyset-paged).
@@ -128,6 +129,8 @@ export function registerConsole(
         size: arg.int({ min: 1, max: 200 }).default(50),
         before: arg.string().max(400).optional(),
       });
+      if (args.name && !JOB_NAME.test(args.name))
+        throw HttpError.badRequest('argument "name": expected a job name like usage.AggregateLogins');
       const query: JobsPageQuery = {
         state: args.state,
         name: args.name || undefined,
@@ -136,21 +139,24 @@ export function registerConsole(
         before: args.before || undefined,
       };
       const skip = (query.page - 1) * query.size;
-      const [types, listed, history] = await Promise.all([
+      const [types, history] = await Promise.all([
         services.types
           ? call(() => (services.types as NonNullable<typeof services.types>).list())
           : undefined,
-        services.queue
-          ? call(() =>
+        runHistory(services, query),
+      ]);
+      // Only a known type's queue is read: a made-up name must not make the server open a queue for it.
+      const known = !query.name || types === undefined || types.some((t) => t.name === query.name);
+      const listed =
+        services.queue && known
+          ? await call(() =>
               (services.queue as JobsApi).list({
                 state: query.state,
                 name: query.name,
                 limit: skip + query.size + 1,
               }),
             )
-          : [],
-        runHistory(services, query),
-      ]);
+          : [];
       const body = jobsPageBody({
         query,
         types,

@@ -1,12 +1,11 @@
 import { hasPermission } from "../auth/permissions.js";
 import type { AuthUser } from "../auth/types.js";
+import { LOGOUT_API_PATH } from "../pages/login-page.js";
 import { escapeHtml } from "../reply/html.js";
 import type { PageInfo } from "../router/core4-router.js";
 import type { Core4Context } from "../router/types.js";
 import { CONSOLE_HOME } from "./paths.js";
 import { CONSOLE_CSS_PATH, CONSOLE_JS_PATH } from "./static-assets.js";
-
-const LOGOUT_PATH = "/core4/api/v1/logout";
 
 /** A page the navigation links to. */
 export interface NavPage {
@@ -51,7 +50,7 @@ export function consoleHeader(ctx: Core4Context): string {
     })
     .join("");
   const who = user
-    ? `<span class="c4-user">${escapeHtml(user.name)}</span><form method="post" action="${LOGOUT_PATH}"><button type="submit">Log out</button></form>`
+    ? `<span class="c4-user">${escapeHtml(user.name)}</span><form method="post" action="${LOGOUT_API_PATH}"><button>Log out</button></form>`
     : "";
   return `<header class="c4-top"><a class="c4-brand" href="${CONSOLE_HOME}">core4</a><nav aria-label="Console">${links}</nav>${who}</header>`;
 }

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { parseBooleanWord } from "../../framework/parse/boolean-word.js";
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+import { parseIsoDate } from "../../framework/parse/iso-date.js";
 
 function toNumber(value: unknown): unknown {
   if (typeof value !== "string") return value;
@@ -55,14 +54,13 @@ export const arg = {
       z.boolean({ error: "expected a boolean (yes/no, true/false, on/off, 1/0)" }),
     ),
 
-  /** An ISO 8601 date or date-time (`2026-11-27`, `2026-11-27T10:00:00Z`), as a `Date`. */
+  /**
+   * An ISO 8601 date or date-time (`2026-11-27`, `2026-11-27T10:00:00Z`), as a `Date`; a day that does not
+   * exist (`2026-02-30`) is refused, not rolled over. A date alone is UTC midnight.
+   */
   date: () =>
     z.preprocess(
-      (value) => {
-        if (typeof value !== "string" || !ISO_DATE.test(value.trim())) return value;
-        const date = new Date(value.trim());
-        return Number.isNaN(date.getTime()) ? value : date;
-      },
+      (value) => (typeof value === "string" ? (parseIsoDate(value)?.instant ?? value) : value),
       z.date({ error: "expected an ISO date like 2026-11-27 or date-time like 2026-11-27T10:00:00Z" }),
     ),
 

@@ -4,12 +4,13 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { type CocoResult, ROOT, runCoco } from "../support/run-coco.js";
 import { testMongoUri, testRedisUrl, uniqueName } from "../support/services.js";
 
-// Each test spawns coco processes (a few seconds each on a loaded machine).
-vi.setConfig({ testTimeout: 180_000 });
+// Each test spawns coco processes (a few seconds each, up to a minute on a loaded machine).
+vi.setConfig({ testTimeout: 600_000 });
+const COCO_TIMEOUT = 180_000;
 
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
@@ -18,7 +19,7 @@ function runCocoWithInput(args: string[], env: NodeJS.ProcessEnv, input: string)
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["--conditions=development", "--import", TSX, `${ROOT}bin/coco.ts`, ...args],
+      ["--conditions=core4ts-source", "--import", TSX, `${ROOT}bin/coco.ts`, ...args],
       {
         cwd: ROOT,
         env: { ...process.env, CORE4_PORT: "0", ...env },
@@ -33,14 +34,18 @@ function runCocoWithInput(args: string[], env: NodeJS.ProcessEnv, input: string)
       stderr += chunk.toString();
     });
     child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
+    const timer = setTimeout(() => child.kill("SIGKILL"), COCO_TIMEOUT);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
     child.stdin.end(input);
   });
 }
 
 describe("coco flow control: enqueue --each and options, bulk redrive, schedules", async () => {
   const dir = mkdtempSync(join(tmpdir(), "core4ts-flow-"));
-  const env = {
+  const shared = {
     CORE4_HOME: dir,
     CORE4_MONGODB_URI: await testMongoUri(),
     CORE4_REDIS_URL: testRedisUrl(),
@@ -48,9 +53,14 @@ describe("coco flow control: enqueue --each and options, bulk redrive, schedules
     CORE4_OPTION_redis__prefix: uniqueName("q"),
     CORE4_OPTION_usage__login: `${uniqueName("usage")}/login`,
   };
+  /** Each test its own queue prefix, so that it sees only its own jobs. */
+  let env: Record<string, string> = shared;
+  beforeEach(() => {
+    env = { ...shared, CORE4_OPTION_redis__prefix: uniqueName("q") };
+  });
   const job = "usage.AggregateLogins";
   const pending = async () => {
-    const listed = await runCoco(["jobs", "--name", job, "--state", "pending", "--json"], env);
+    const listed = await runCoco(["jobs", "--name", job, "--state", "pending", "--json"], env, COCO_TIMEOUT);
     expect(listed.code, listed.stderr).toBe(0);
     return JSON.parse(listed.stdout) as { id: string; args: Record<string, unknown> }[];
   };
@@ -67,14 +77,14 @@ describe("coco flow control: enqueue --each and options, bulk redrive, schedules
         '{"start": "someday"}',
       ].join("\n"),
     );
-    const refused = await runCoco(["enqueue", job, "--each", file], env);
+    const refused = await runCoco(["enqueue", job, "--each", file], env, COCO_TIMEOUT);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("--each line 4: not JSON");
     expect(refused.stderr).toMatch(/--each line 5: invalid argument "start"/);
     expect(refused.stderr).toMatch(/2 bad line\(s\), the first is line 4; nothing was enqueued/);
     expect(await pending()).toEqual([]);
 
-    const partial = await runCoco(["enqueue", job, "--each", file, "--partial"], env);
+    const partial = await runCoco(["enqueue", job, "--each", file, "--partial"], env, COCO_TIMEOUT);
     expect(partial.code, partial.stderr).toBe(0);
     expect(partial.stdout.trim().split("\n")).toHaveLength(2);
     expect(partial.stderr).toContain("enqueued 2 of 4 lines (0 refused, 2 bad)");
@@ -87,7 +97,7 @@ describe("coco flow control: enqueue --each and options, bulk redrive, schedules
   it("--each - reads a JSON array from stdin and refuses duplicates per item", async () => {
     const items = [
       { start: "2026-02-01", end: "2026-02-01" },
-      { start: "2026-01-01", end: "2026-01-01" },
+      { start: "2026-02-01", end: "2026-02-01" },
       { start: "2026-02-02", end: "2026-02-02" },
     ];
     const result = await runCocoWithInput(
@@ -118,41 +128,45 @@ describe("coco flow control: enqueue --each and options, bulk redrive, schedules
         "4",
       ],
       env,
+      COCO_TIMEOUT,
     );
     expect(enqueued.code, enqueued.stderr).toBe(0);
     const id = enqueued.stdout.trim();
-    const shown = await runCoco(["job", id], env);
+    const shown = await runCoco(["job", id], env, COCO_TIMEOUT);
     expect(shown.stdout).toMatch(/attempts: +0 made, 4 left/);
     expect(shown.stdout).toMatch(/next try: +\d{4}-\d\d-\d\dT/);
-    const bad = await runCoco(["enqueue", job, "start=2026-03-02", "--delay", "soon"], env);
+    const bad = await runCoco(["enqueue", job, "start=2026-03-02", "--delay", "soon"], env, COCO_TIMEOUT);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--delay must be seconds or a duration like 30s, 10m/);
-    const at = await runCoco(["enqueue", job, "start=2026-03-02", "--at", "2026-13-45"], env);
+    const at = await runCoco(["enqueue", job, "start=2026-03-02", "--at", "2026-13-45"], env, COCO_TIMEOUT);
     expect(at.code).toBe(1);
     expect(at.stderr).toMatch(/--at must be an ISO date-time/);
   });
 
   it("removes and restarts by name and state, printing how many", async () => {
-    const count = (await pending()).length;
-    const removed = await runCoco(["remove", "--name", job, "--state", "pending"], env);
+    const days = ["2026-04-01", "2026-04-02"]
+      .map((day) => JSON.stringify({ start: day, end: day }))
+      .join("\n");
+    const enqueued = await runCocoWithInput(["enqueue", job, "--each", "-"], env, days);
+    expect(enqueued.code, enqueued.stderr).toBe(0);
+    const removed = await runCoco(["remove", "--name", job, "--state", "pending"], env, COCO_TIMEOUT);
     expect(removed.code, removed.stderr).toBe(0);
-    expect(removed.stdout.trim()).toBe(`removed ${count} of ${count} ${job} jobs in pending`);
-    expect(await pending()).toEqual([]);
-    const none = await runCoco(["restart", "--name", job, "--state", "error", "--json"], env);
+    expect(removed.stdout.trim()).toBe(`removed 2 of 2 ${job} jobs in pending`);
+    const none = await runCoco(["restart", "--name", job, "--state", "error", "--json"], env, COCO_TIMEOUT);
     expect(JSON.parse(none.stdout)).toEqual({ matched: 0, done: 0, refused: [] });
-    const half = await runCoco(["restart", "--name", job], env);
+    const half = await runCoco(["restart", "--name", job], env, COCO_TIMEOUT);
     expect(half.code).toBe(1);
     expect(half.stderr).toMatch(/needs both --name and --state/);
   });
 
   it("lists the schedules with pattern, time zone, next three runs, last run and policy", async () => {
-    const listed = await runCoco(["schedules"], env);
+    const listed = await runCoco(["schedules"], env, COCO_TIMEOUT);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toContain(job);
     expect(listed.stdout).toMatch(/pattern: +30 1 \* \* \* \(UTC\)/);
     expect(listed.stdout).toMatch(/next: +\S+T01:30:00Z, \S+T01:30:00Z, \S+T01:30:00Z/);
     expect(listed.stdout).toMatch(/policy: +catchup one within 86400 s, overlap skip/);
-    const json = await runCoco(["schedules", "--json"], env);
+    const json = await runCoco(["schedules", "--json"], env, COCO_TIMEOUT);
     expect(JSON.parse(json.stdout)[0]).toMatchObject({
       jobName: job,
       last: null,

@@ -90,9 +90,11 @@ describe("coco serve and coco worker", async () => {
     }
   });
 
-  it("refuses a bad --concurrency in one line", async () => {
+  it("refuses a bad --concurrency as a usage error naming the flag", async () => {
     const result = await runCoco(["worker", "--concurrency", "zero"], env);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/--concurrency must be a whole number/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /--concurrency must be a whole number.*\nusage: coco worker \[options\]\n$/,
+    );
   });
 });

@@ -80,7 +80,7 @@ describe("coco role", async () => {
   it("asks for the password on a terminal without echoing it", async () => {
     // `script` gives coco a real pseudo-terminal as stdin.
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-    const command = [process.execPath, "--conditions=development", "--import", tsx, `${ROOT}bin/coco.ts`]
+    const command = [process.execPath, "--conditions=core4ts-source", "--import", tsx, `${ROOT}bin/coco.ts`]
       .concat(["role", "add", "dora"])
       .map((word) => `'${word}'`)
       .join(" ");

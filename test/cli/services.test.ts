@@ -21,9 +21,14 @@ describe("coco services", () => {
   it("starts both services in the background, prints their URLs, and a second call reuses them", async () => {
     const first = await runCoco(["services"], env);
     expect(first.code, first.stderr).toBe(0);
-    const urls = JSON.parse(first.stdout) as { mongodb: string; redis: string };
-    expect(urls.mongodb).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+/);
-    expect(urls.redis).toMatch(/^redis:\/\/127\.0\.0\.1:\d+/);
+    const shown = JSON.parse(first.stdout) as { mongodb: string; redis: string };
+    // Passwords are never printed; the URLs with them are in services.json (0600).
+    expect(shown.mongodb).toMatch(/^mongodb:\/\/core4:\*\*\*@127\.0\.0\.1:\d+/);
+    expect(shown.redis).toMatch(/^redis:\/\/:\*\*\*@127\.0\.0\.1:\d+/);
+    const urls = JSON.parse(readFileSync(join(home, "services.json"), "utf8")) as {
+      mongodb: string;
+      redis: string;
+    };
 
     const mongo = new MongoClient(urls.mongodb, { serverSelectionTimeoutMS: 5_000 });
     expect(await mongo.db("admin").command({ ping: 1 })).toMatchObject({ ok: 1 });
@@ -34,8 +39,16 @@ describe("coco services", () => {
 
     const second = await runCoco(["services"], env);
     expect(second.code, second.stderr).toBe(0);
-    expect(JSON.parse(second.stdout)).toEqual(urls);
+    expect(JSON.parse(second.stdout)).toEqual(shown);
     expect(JSON.parse(readFileSync(join(home, "services.json"), "utf8"))).toMatchObject(urls);
+  });
+
+  it("refuses to start embedded services with NODE_ENV=production, naming the variables", async () => {
+    const other = mkdtempSync(join(tmpdir(), "core4ts-production-"));
+    const refused = await runCoco(["services"], { ...env, CORE4_HOME: other, NODE_ENV: "production" });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/NODE_ENV=production.*CORE4_MONGODB_URI and CORE4_REDIS_URL/);
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
   });
 
   it("stops them", async () => {

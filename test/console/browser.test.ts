@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { CoreJob } from "../../framework/job/index.js";
@@ -84,8 +84,24 @@ describe("operator console in a real browser (JavaScript off)", () => {
     expect(new URL(page.url()).pathname).toBe("/core4/login");
     await page.fill('input[name="username"]', name);
     await page.fill('input[name="password"]', password);
-    await Promise.all([page.waitForURL((url) => url.pathname === path), page.click('button[type="submit"]')]);
+    await submit(page, page.locator('button[type="submit"]'));
+    expect(new URL(page.url()).pathname).toBe(path);
     return page;
+  }
+
+  /** Clicks a form's button and waits until the page the 303 leads to has loaded. */
+  async function submit(page: Page, button: Locator): Promise<void> {
+    const landed = page.waitForResponse(
+      (r) => r.request().method() === "GET" && r.request().resourceType() === "document",
+    );
+    try {
+      await button.click();
+    } catch (error) {
+      landed.catch(() => undefined);
+      throw error;
+    }
+    await landed;
+    await page.waitForLoadState("load");
   }
 
   const typeRow = (page: Page, name: string) => page.locator(`table.c4-types tr[data-type="${name}"]`);
@@ -114,20 +130,14 @@ describe("operator console in a real browser (JavaScript off)", () => {
       .poll(() => page.locator("ul.c4-pages a").allTextContents())
       .toEqual([expect.stringContaining("Jobs")]);
     expect(await page.locator("header.c4-top .c4-user").textContent()).toBe("admin");
-    await Promise.all([
-      page.waitForURL(/\/core4\/login/),
-      page.click('header.c4-top button:has-text("Log out")'),
-    ]);
+    await submit(page, page.locator('header.c4-top button:has-text("Log out")'));
     await page.context().close();
   });
 
   it("pauses a type (an enqueued job stays pending), resumes it, and shows the run's log records", async () => {
     const page = await logIn("admin", ADMIN_PASSWORD);
     expect(await page.locator("header.c4-top nav a").allTextContents()).toContain("Jobs");
-    await Promise.all([
-      page.waitForURL(/\/core4\/jobs/),
-      typeRow(page, "cbrowser.Quick").locator("button:has-text('Pause')").click(),
-    ]);
+    await submit(page, typeRow(page, "cbrowser.Quick").locator("button:has-text('Pause')"));
     expect(await typeRow(page, "cbrowser.Quick").locator(".c4-state-paused").count()).toBe(1);
 
     const { id } = await c.queue.enqueue("cbrowser.Quick");
@@ -138,17 +148,11 @@ describe("operator console in a real browser (JavaScript off)", () => {
     expect((await c.queue.get(id)).state).toBe("pending");
     await page.screenshot({ path: join(SCREENSHOTS, "console-jobs-paused.png"), fullPage: true });
 
-    await Promise.all([
-      page.waitForURL(/\/core4\/jobs/),
-      typeRow(page, "cbrowser.Quick").locator("button:has-text('Resume')").click(),
-    ]);
+    await submit(page, typeRow(page, "cbrowser.Quick").locator("button:has-text('Resume')"));
     await eventually(async () => ((await c.queue.get(id)).state === "complete" ? true : undefined));
     await c.server.flushLogs();
     await page.reload();
-    await Promise.all([
-      page.waitForURL(new RegExp(`/core4/jobs/${id}$`)),
-      page.click(`a[href="/core4/jobs/${id}"]`),
-    ]);
+    await submit(page, page.locator(`a[href="/core4/jobs/${id}"]`).first());
     expect(await page.locator("dl.c4-facts .c4-state").textContent()).toBe("complete");
     const messages = await page.locator("table.c4-log tbody tr").allTextContents();
     expect(messages.some((m) => /INFO.*started/.test(m))).toBe(true);
@@ -164,16 +168,10 @@ describe("operator console in a real browser (JavaScript off)", () => {
     const { id } = await c.queue.enqueue("cbrowser.Slow");
     await page.goto(`${c.server.url}/core4/jobs/${id}`);
     await waitForState(page, "running");
-    await Promise.all([
-      page.waitForURL(new RegExp(`/core4/jobs/${id}$`)),
-      page.click("button:has-text('Kill')"),
-    ]);
+    await submit(page, page.locator("button:has-text('Kill')"));
     await waitForState(page, "killed");
     expect(await page.locator("button:has-text('Kill')").count()).toBe(0);
-    await Promise.all([
-      page.waitForURL(new RegExp(`/core4/jobs/${id}$`)),
-      page.click("button:has-text('Restart')"),
-    ]);
+    await submit(page, page.locator("button:has-text('Restart')"));
     await waitForState(page, "running");
     await page.screenshot({ path: join(SCREENSHOTS, "console-job-running.png"), fullPage: true });
     await c.queue.kill(id);
@@ -191,14 +189,17 @@ describe("operator console in a real browser (JavaScript off)", () => {
     const page = await logIn("admin", ADMIN_PASSWORD);
     const row = typeRow(page, "cbrowser.Fails");
     // Paused, the restarted jobs stay pending where the page can count them.
-    await Promise.all([page.waitForURL(/\/core4\/jobs/), row.locator("button:has-text('Pause')").click()]);
-    await Promise.all([
-      page.waitForURL(/\/core4\/jobs/),
-      row.locator("button:has-text('Restart all in error (3)')").click(),
-    ]);
+    await submit(page, row.locator("button:has-text('Pause')"));
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return row.locator("button").allTextContents();
+      })
+      .toContainEqual(expect.stringMatching(/^Restart all in error \(\d+\)$/));
+    await submit(page, row.locator("button:has-text('Restart all in error')"));
     expect(await row.locator("button:has-text('Restart all in error')").count()).toBe(0);
     for (const id of ids) expect((await c.queue.get(id)).state).toBe("pending");
-    await Promise.all([page.waitForURL(/\/core4\/jobs/), row.locator("button:has-text('Resume')").click()]);
+    await submit(page, row.locator("button:has-text('Resume')"));
     await page.context().close();
   });
 

@@ -124,5 +124,11 @@ describe("console pages over HTTP", async () => {
     const folded = await html("/core4/jobs/folded");
     expect(folded.text).toContain("<details><summary>3 more sources</summary>");
     expect((await html("/core4/jobs/0123456789abcdef01234567")).status).toBe(404);
+    const bad = await html(`/core4/jobs?name=${encodeURIComponent('{"$gt": ""}')}`);
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain("argument &quot;name&quot;");
+    const unknown = await html("/core4/jobs?name=cpages.Nope");
+    expect(unknown.status).toBe(200);
+    expect(unknown.text).toContain("No jobs in the queue match.");
   });
 });

@@ -21,7 +21,7 @@ describe("per-run records when a worker dies (kill -9)", async () => {
   async function startWorker(): Promise<ChildProcess> {
     const child = spawn(
       process.execPath,
-      ["--conditions=development", "--import", "tsx", "test/reliability/worker-process.ts"],
+      ["--conditions=core4ts-source", "--import", "tsx", "test/reliability/worker-process.ts"],
       {
         env: {
           ...process.env,

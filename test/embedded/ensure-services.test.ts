@@ -32,6 +32,10 @@ async function ensure(home: string, extra: { detached?: boolean; needRedis?: boo
   return services;
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -68,8 +72,9 @@ describe("ensureServices with embedded services", () => {
     const first = await ensure(home);
     expect(first.owned).toBe(true);
     expect(first.owns).toEqual({ mongodb: true, redis: true });
-    expect(first.mongodbUri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+/);
-    expect(first.redisUrl).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+    // Generated credentials are part of the URLs.
+    expect(first.mongodbUri).toMatch(/^mongodb:\/\/core4:[\w-]{20,}@127\.0\.0\.1:\d+/);
+    expect(first.redisUrl).toMatch(/^redis:\/\/:[\w-]{20,}@127\.0\.0\.1:\d+$/);
     expect(await pingMongo(first.mongodbUri)).toEqual({ ok: true });
     expect(await pingRedis(first.redisUrl!)).toEqual({ ok: true });
 
@@ -105,7 +110,10 @@ describe("ensureServices with embedded services", () => {
 
     const second = await ensure(home);
     expect(second.owned).toBe(true);
-    expect(second.mongodbUri).not.toBe(stale.mongodb);
+    // Restarted on the recorded ports with the recorded credentials: the same URLs.
+    expect(second.mongodbUri).toBe(stale.mongodb);
+    expect(second.redisUrl).toBe(stale.redis);
+    expect(readServicesFile(home)?.processes?.mongodb?.pid).not.toBe(stale.processes?.mongodb?.pid);
     expect(readServicesFile(home)).toMatchObject({ mongodb: second.mongodbUri, redis: second.redisUrl });
     expect(await pingRedis(second.redisUrl!)).toEqual({ ok: true });
     const reader = new MongoClient(second.mongodbUri);
@@ -131,8 +139,9 @@ describe("ensureServices with embedded services", () => {
     for (const pid of pids) process.kill(pid, "SIGSTOP");
     const second = await ensure(home);
     expect(second.owned).toBe(true);
-    expect(second.redisUrl).not.toBe(first.redisUrl);
+    expect(second.redisUrl).toBe(first.redisUrl);
     for (const pid of pids) await gone(pid);
+    expect(Object.values(readServicesFile(home)?.processes ?? {}).map((p) => p.pid)).not.toContain(pids[0]);
     expect(await pingMongo(second.mongodbUri)).toEqual({ ok: true });
     await second.stop();
   }, 60_000);
@@ -224,8 +233,9 @@ describe("services across processes", () => {
   it("an owner that exits without stop() still stops its services", async () => {
     const home = freshHome();
     const started = runFixture(home, "owned");
-    const pids = Object.values(readServicesFile(home)?.processes ?? {}).map((p) => p.pid);
-    for (const pid of pids) await gone(pid);
+    // It was their only user: the exit stopped them and took them out of services.json.
+    expect(readServicesFile(home)?.redis).toBeUndefined();
+    for (let i = 0; i < 100 && (await pingRedis(started.redis, 500)).ok; i++) await sleep(100);
     expect((await pingRedis(started.redis, 500)).ok).toBe(false);
     // The file it left is stale: the next process replaces it.
     const next = await ensure(home);

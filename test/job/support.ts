@@ -24,6 +24,8 @@ export interface TestRuntimeOptions {
   share?: TestJobRuntime;
   /** Another Redis than the test run's shared one (a test that stops its Redis). */
   redisUrl?: string;
+  /** Another MongoDB than the test file's (embedded services a test starts). */
+  mongodbUri?: string;
 }
 
 const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -36,7 +38,7 @@ export async function createTestRuntime(
   plugins: Plugin[],
   options: TestRuntimeOptions = {},
 ): Promise<TestJobRuntime> {
-  const uri = await testMongoUri();
+  const uri = options.mongodbUri ?? (await testMongoUri());
   const sysDatabase = options.share?.mongo.sysDatabase ?? uniqueName("core4");
   const prefix = options.share?.prefix ?? uniqueName("q");
   const redisUrl = options.redisUrl ?? testRedisUrl();

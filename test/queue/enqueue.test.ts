@@ -37,6 +37,7 @@ describe("enqueue", async () => {
     const refusal = await queue.enqueue(Aggregate, { start: "31/12/2026" }).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(JobArgumentError);
     expect((refusal as Error).message).toContain('"start"');
+    // Nothing was queued for the refused arguments.
     expect(await queue.list({ name: "t.Aggregate" })).toHaveLength(before);
   });
 

@@ -2,7 +2,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { CoreJob, type JournalEntry } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue, startWorkerPool } from "../../framework/queue/index.js";
-import { createTestRuntime, eventually } from "../job/support.js";
+import { createTestRuntime, eventually as eventuallyWithin } from "../job/support.js";
+
+/** `eventually` with a deadline for a loaded machine (processes here start in seconds, not milliseconds). */
+const eventually = <T>(check: () => Promise<T | undefined> | T | undefined, everyMs = 50): Promise<T> =>
+  eventuallyWithin(check, everyMs, 60_000);
 
 class Counted extends CoreJob {
   static override readonly jobName = "kr.Counted";

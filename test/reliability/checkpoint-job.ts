@@ -1,4 +1,7 @@
 import { CoreJob, definePlugin } from "core4ts";
+import { z } from "zod";
+
+const stepArgs = z.object({ n: z.number().int() });
 
 /** Steps the job walks through; a rerun continues after the last checkpointed step. */
 export const STEPS = 20;
@@ -21,5 +24,18 @@ export class Checkpointed extends CoreJob {
   }
 }
 
+/** A short job that records each run of it (`reliability/effects`), so a test sees a job that ran twice. */
+export class Step extends CoreJob<typeof stepArgs> {
+  static override readonly jobName = "reliability.Step";
+  static override readonly args = stepArgs;
+  static override readonly maxParallel = Infinity;
+
+  override async execute(args: { n: number }): Promise<void> {
+    this.setSource(`step-${args.n}`);
+    await this.collection("reliability/effects").insertOne({ job: this.id, n: args.n, pid: process.pid });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 /** The plugin the worker processes register. */
-export const reliabilityPlugin = definePlugin({ name: "reliability", jobs: [Checkpointed] });
+export const reliabilityPlugin = definePlugin({ name: "reliability", jobs: [Checkpointed, Step] });

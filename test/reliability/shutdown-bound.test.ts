@@ -2,8 +2,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { CoreJob } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue, startWorkerPool } from "../../framework/queue/index.js";
-import { createTestRuntime, eventually, sleep } from "../job/support.js";
+import { createTestRuntime, eventually as eventuallyWithin, sleep } from "../job/support.js";
 import { startRedisServer } from "../support/service-processes.js";
+
+/** `eventually` with a deadline for a loaded machine (processes here start in seconds, not milliseconds). */
+const eventually = <T>(check: () => Promise<T | undefined> | T | undefined, everyMs = 50): Promise<T> =>
+  eventuallyWithin(check, everyMs, 60_000);
 
 class Sleeper extends CoreJob {
   static override readonly jobName = "sb.Sleeper";

@@ -31,7 +31,13 @@ const logger = createLogger({
 });
 const runtime = { config, mongo, logger, redisUrl: env.TEST_REDIS_URL, plugins: [reliabilityPlugin] };
 
-const pool = await startWorkerPool(runtime, { concurrency: 1, lockDuration: 1_000, stalledInterval: 500 });
+// Short locks by default, so that recovery from a killed sibling is quick; a failover test needs locks
+// that outlast the failover (TEST_LOCK_DURATION).
+const pool = await startWorkerPool(runtime, {
+  concurrency: Number(env.TEST_CONCURRENCY ?? 1),
+  lockDuration: Number(env.TEST_LOCK_DURATION ?? 1_000),
+  stalledInterval: Number(env.TEST_STALLED_INTERVAL ?? 500),
+});
 process.stdout.write("ready\n");
 process.once("SIGTERM", () => {
   void pool.close().then(async () => {

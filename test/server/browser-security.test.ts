@@ -11,6 +11,8 @@ import { ADMIN_PASSWORD, startTestServer, type TestServer } from "./support/test
 vi.setConfig({ testTimeout: 120_000 });
 
 const CHROMIUM = process.env.CORE4_CHROMIUM ?? "/usr/bin/chromium";
+// Submits form #f once the attacker's page has loaded, so `page.goto` is not cut short by the navigation.
+const AUTO_SUBMIT = `<script>addEventListener("load", () => setTimeout(() => document.getElementById("f").submit(), 50))</script>`;
 
 /**
  * An attacker's pages on another port of the same host: the same *site* as the server (SameSite=Lax lets
@@ -76,16 +78,22 @@ describe("browser attacks from another origin of the same site (headless Chromiu
     await page.goto(
       attackPage(`<form id="f" method="post" action="${api.url}/core4/api/v1/roles">
         <input name="name" value="${names[0]}"><input name="password" value="csrf-password-1">
-        <input name="perm" value='["*"]'></form><script>document.getElementById("f").submit()</script>`),
+        <input name="perm" value='["*"]'></form>${AUTO_SUBMIT}`),
     );
     await expect.poll(() => statuses.length, { timeout: 20_000 }).toBe(1);
+    // The form's navigation ends on the server's 403 page before the next one starts.
+    await page.waitForURL((url) => url.origin === api.url);
+    await page.waitForLoadState("load");
     // A text/plain form with the arguments in the action URL.
     await page.goto(
       attackPage(`<form id="f" method="post" enctype="text/plain"
         action="${api.url}/core4/api/v1/roles?name=${names[1]}&password=csrf-password-1&perm=${perm}">
-        <input name="x" value="y"></form><script>document.getElementById("f").submit()</script>`),
+        <input name="x" value="y"></form>${AUTO_SUBMIT}`),
     );
     await expect.poll(() => statuses.length, { timeout: 20_000 }).toBe(2);
+    // The form's navigation ends on the server's 403 page before the next one starts.
+    await page.waitForURL((url) => url.origin === api.url);
+    await page.waitForLoadState("load");
     // fetch with mode no-cors and the cookie.
     await page.goto(attackPage("<p>fetch</p>"));
     await page.evaluate(
@@ -144,7 +152,7 @@ describe("browser attacks from another origin of the same site (headless Chromiu
     expect(await loggedIn()).toBe(true);
     await page.goto(
       attackPage(`<form id="f" method="post" action="${api.url}/core4/api/v1/logout?everywhere=yes"></form>
-        <script>document.getElementById("f").submit()</script>`),
+        ${AUTO_SUBMIT}`),
     );
     await page.waitForURL(new RegExp(`^${api.url}/core4/api/v1/logout`));
     expect(await page.content()).toMatch(/same-origin rule/);
@@ -167,16 +175,38 @@ describe("browser attacks from another origin of the same site (headless Chromiu
     expect(text ?? "").not.toContain("framed-content");
   });
 
-  it("row 5: after logging in, next=/.//evil.example stays on the site", async () => {
+  it("row 5: a login with next=/.//evil.example never sends the browser off-site", async () => {
     const fresh = await browser.newContext();
+    // The attacker's site, answered by the browser itself: if a redirect left, the tab would show it.
+    await fresh.route("http://evil.example/**", (route) =>
+      route.fulfill({ body: "phished", contentType: "text/plain" }),
+    );
     const tab = await fresh.newPage();
-    // Anything off-site would fail to resolve; the test only cares where the browser is sent.
-    await tab.goto(`${api.url}/core4/login?next=${encodeURIComponent("/.//evil.example/phish")}`);
+    const offSite: string[] = [];
+    tab.on("request", (request) => {
+      if (new URL(request.url()).host === "evil.example") offSite.push(request.url());
+    });
+    const next = "/.//evil.example/phish";
+    // Through the login page, as a user following a crafted link.
+    await tab.goto(`${api.url}/core4/login?next=${encodeURIComponent(next)}`);
     await tab.fill('input[name="username"]', "admin");
     await tab.fill('input[name="password"]', ADMIN_PASSWORD);
-    await Promise.all([tab.waitForLoadState("load"), tab.click('button[type="submit"]')]);
-    await expect.poll(() => new URL(tab.url()).origin, { timeout: 20_000 }).toBe(api.url);
-    expect(tab.url()).not.toContain("evil.example/phish");
+    await Promise.all([
+      tab.waitForURL((url) => url.pathname !== "/core4/login" || url.host === "evil.example"),
+      tab.click('button[type="submit"]'),
+    ]);
+    expect(new URL(tab.url()).origin).toBe(api.url);
+    // Posted by the attacker's page straight to the login endpoint (login CSRF with the attacker's account).
+    await tab.goto(
+      attackPage(`<form id="f" method="post" action="${api.url}/core4/api/v1/login">
+        <input name="username" value="admin"><input name="password" value="${ADMIN_PASSWORD}">
+        <input name="next" value="${next}"></form>${AUTO_SUBMIT}`),
+    );
+    await tab.waitForURL((url) => url.origin === api.url || url.host === "evil.example");
+    await tab.waitForLoadState("load");
+    expect(new URL(tab.url()).origin).toBe(api.url);
+    expect(offSite).toEqual([]);
+    expect(await tab.content()).not.toContain("phished");
     await fresh.close();
   });
 });

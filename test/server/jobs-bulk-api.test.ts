@@ -91,15 +91,17 @@ describe("jobs API: bulk enqueue, enqueue options, bulk redrive, schedules", () 
   });
 
   it("restarts and removes every job of a name in a state, and says how many", async () => {
-    const killed = await call("POST", "/jobs", [
+    const created = await call("POST", "/jobs", [
       { name: "bulkapi.Load", args: { n: 100 } },
       { name: "bulkapi.Load", args: { n: 101 } },
+      { name: "bulkapi.Load", args: { n: 102 } },
     ]);
-    for (const { id } of killed.body.data) await call("POST", `/jobs/${id}/kill`);
+    await call("POST", `/jobs/${created.body.data[0].id}/kill`);
     const removed = await call("POST", "/jobs/remove", { name: "bulkapi.Load", state: "pending" });
     expect(removed.status).toBe(200);
     expect(removed.body.data).toMatchObject({ done: removed.body.data.matched, refused: [] });
-    expect(removed.body.data.matched).toBeGreaterThanOrEqual(3);
+    // The two left pending, and any other test's pending ones.
+    expect(removed.body.data.matched).toBeGreaterThanOrEqual(2);
     expect((await call("GET", "/jobs?name=bulkapi.Load&state=pending")).body.data).toEqual([]);
     const state = await call("POST", "/jobs/restart", { name: "bulkapi.Load", state: "complete" });
     expect(state.status).toBe(409);

@@ -24,7 +24,7 @@ export function runCoco(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["--conditions=development", "--import", TSX, `${ROOT}bin/coco.ts`, ...args],
+      ["--conditions=core4ts-source", "--import", TSX, `${ROOT}bin/coco.ts`, ...args],
       {
         cwd: env.COCO_CWD ?? ROOT,
         env: { ...process.env, CORE4_PORT: "0", ...env },
@@ -52,9 +52,9 @@ export function runCoco(
 export function startCoco(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
   return spawn(
     process.execPath,
-    ["--conditions=development", "--import", TSX, `${ROOT}bin/coco.ts`, ...args],
+    ["--conditions=core4ts-source", "--import", TSX, `${ROOT}bin/coco.ts`, ...args],
     {
-      cwd: ROOT,
+      cwd: env.COCO_CWD ?? ROOT,
       env: { ...process.env, CORE4_PORT: "0", ...env },
     },
   );

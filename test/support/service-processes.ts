@@ -81,7 +81,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 /** The embedded MongoDB in memory as its own process (like `coco` runs it): it does not share our event loop. */
 export async function startMongoProcess(): Promise<ServiceProcess> {
   const main = fileURLToPath(new URL("../../framework/embedded/mongo/main.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--conditions=development", "--import", "tsx", main], {
+  const child = spawn(process.execPath, ["--conditions=core4ts-source", "--import", "tsx", main], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   let output = "";

@@ -27,7 +27,10 @@ class RecordingLogger implements JobLogger {
     private readonly onRecord: (message: string, extra: Record<string, unknown>) => void = () => {},
   ) {}
   trace(): void {}
-  debug(): void {}
+  // Inline runs log each progress write at debug.
+  debug(message: string, extra: Record<string, unknown> = {}): void {
+    this.onRecord(message, extra);
+  }
   info(message: string, extra: Record<string, unknown> = {}): void {
     this.onRecord(message, extra);
   }

@@ -28,5 +28,14 @@ export const echoPlugin = definePlugin<PluginRoutes>({
       await new Promise((r) => setTimeout(r, 5_000));
       reply(ctx, { late: true });
     });
+    // The same without login: timeout tests need no login, which itself must finish within the timeout.
+    router.get(
+      "/echo/slow-public",
+      async (ctx) => {
+        await new Promise((r) => setTimeout(r, 5_000));
+        reply(ctx, { late: true });
+      },
+      { public: true },
+    );
   }),
 });
