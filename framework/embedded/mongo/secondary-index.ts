@@ -31,6 +31,23 @@ export interface IndexRange {
 interface Entry {
   k: unknown[];
   id: string;
+  /** For a one-field key that is a number or a Date: its type bracket and numeric value, for fast sorting (r is 0 otherwise). */
+  r: number;
+  n: number;
+}
+
+/** The fast-sort fields of an entry whose single key is a non-NaN number or a valid Date. */
+function fastKey(entry: Entry): Entry {
+  if (entry.k.length !== 1) return entry;
+  const v = entry.k[0];
+  if (typeof v === "number" && !Number.isNaN(v)) {
+    entry.r = 2;
+    entry.n = v;
+  } else if (v instanceof Date && !Number.isNaN(v.getTime())) {
+    entry.r = 9;
+    entry.n = v.getTime();
+  }
+  return entry;
 }
 
 function compareTuples(a: unknown[], b: unknown[]): number {
@@ -42,6 +59,12 @@ function compareTuples(a: unknown[], b: unknown[]): number {
 }
 
 function compareEntries(a: Entry, b: Entry): number {
+  if (a.r !== 0 && a.r === b.r) {
+    const x = a.n;
+    const y = b.n;
+    if (x !== y) return x < y ? -1 : 1;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  }
   return compareTuples(a.k, b.k) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
@@ -115,7 +138,7 @@ export class SecondaryIndex {
     if (this.live.has(id)) this.remove(id);
     const k = this.keyOf(doc);
     if (!k) return;
-    const entry: Entry = { k, id };
+    const entry: Entry = fastKey({ k, id, r: 0, n: 0 });
     this.live.set(id, entry);
     if (this.spec.unique) this.uniqueKeys.set(canonicalKey(k), id);
     if (k.some(Array.isArray)) {
@@ -143,6 +166,14 @@ export class SecondaryIndex {
   /** Number of documents in the index. */
   get size(): number {
     return this.live.size;
+  }
+
+  /**
+   * Merges the pending entries now when they are many compared with the sorted ones (after a bulk insert),
+   * so the next lookup does not pay for it; the geometric threshold keeps inserts amortised O(log n).
+   */
+  settleIfLarge(): void {
+    if (this.pending.length >= 64 && this.pending.length * 8 >= this.sorted.length) this.settle();
   }
 
   private settle(): void {

@@ -6,6 +6,7 @@ import { ObjectId } from "bson";
 import { canonicalKey, cloneValue, type Doc, getPath, idFirst, isPlainObject } from "../bson-values.js";
 import { CollectionStore } from "../collection-store.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
+import { runLeadingGroups } from "../group-fast-path.js";
 import { applyUpdate, runPipeline } from "../mingo-adapter.js";
 import { type CommandTable, optDoc, optLet, optNumber, str } from "./command-kit.js";
 import { type CommandServices, isView } from "./command-services.js";
@@ -249,7 +250,12 @@ function aggregate(s: CommandServices, cmd: Doc, db: string): Doc {
       input = store ? [...store.docs.values()] : [];
     }
   }
-  let docs = runPipeline(input, stages, s.resolver(db), variables, collation);
+  // Leading $group stages with simple keys and accumulators run natively (not under a collation, which
+  // changes how strings group); whatever they cannot answer exactly falls back to mingo over the same input.
+  const grouped = collation ? undefined : runLeadingGroups(input, stages);
+  let docs = grouped
+    ? runPipeline(grouped.docs, grouped.rest, s.resolver(db), variables, collation)
+    : runPipeline(input, stages, s.resolver(db), variables, collation);
   if (writeStage) {
     if ("$out" in writeStage) writeOut(s, writeStage.$out, db, docs);
     else merge(s, writeStage.$merge, db, docs, variables);

@@ -42,6 +42,7 @@ function insert(s: CommandServices, cmd: Doc, db: string): Doc {
       if (ordered) break;
     }
   }
+  store.settleIndexes();
   return writeErrors.length > 0 ? { n, writeErrors } : { n };
 }
 
