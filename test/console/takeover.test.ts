@@ -59,11 +59,15 @@ describe("per-run records when a worker dies (kill -9)", async () => {
       const step = (await cookies.findOne({ _id: "reliability.Checkpointed" }))?.step as number | undefined;
       return step !== undefined && step >= 3 ? step : undefined;
     });
+    // The dead worker's start record must have reached sys.log (its log sink batches writes) before the kill.
+    const log = runtime.mongo.sys<LogDoc>("log");
+    await eventually(async () =>
+      (await log.countDocuments({ identifier: id, message: /started \(attempt/ })) > 0 ? true : undefined,
+    );
     first.kill("SIGKILL");
     await once(first, "exit");
     await startWorker();
     await eventually(async () => ((await queue.get(id)).state === "complete" ? true : undefined), 200);
-    const log = runtime.mongo.sys<LogDoc>("log");
     const records = await eventually(async () => {
       const found = await log.find({ identifier: id }, { sort: { created: 1 } }).toArray();
       return found.some((r) => /complete in/.test(r.message)) ? found : undefined;
