@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CookieDocument } from "../../framework/job/index.js";
 import { JobQueue } from "../../framework/queue/index.js";
 import { createTestRuntime, eventually } from "../job/support.js";
 import { Checkpointed, reliabilityPlugin } from "../reliability/checkpoint-job.js";
-import { testMongoUri, testRedisUrl } from "../support/services.js";
 
 interface LogDoc {
   level: string;
@@ -13,39 +11,16 @@ interface LogDoc {
   identifier: string | null;
 }
 
+import { workerProcesses } from "../support/worker-processes.js";
+
 describe("per-run records when a worker dies (kill -9)", async () => {
   const runtime = await createTestRuntime([reliabilityPlugin]);
   const queue = new JobQueue(runtime);
-  const children: ChildProcess[] = [];
-
-  async function startWorker(): Promise<ChildProcess> {
-    const child = spawn(
-      process.execPath,
-      ["--conditions=core4ts-source", "--import", "tsx", "test/reliability/worker-process.ts"],
-      {
-        env: {
-          ...process.env,
-          TEST_MONGODB_URI: await testMongoUri(),
-          TEST_SYS_DATABASE: runtime.mongo.sysDatabase,
-          TEST_REDIS_URL: testRedisUrl(),
-          TEST_PREFIX: runtime.prefix,
-        },
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    children.push(child);
-    const [chunk] = (await once(child.stdout as NodeJS.ReadableStream, "data")) as [Buffer];
-    expect(chunk.toString()).toContain("ready");
-    return child;
-  }
+  const workers = workerProcesses(runtime, "test/reliability/worker-process.ts");
+  const startWorker = () => workers.start();
 
   afterAll(async () => {
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        await once(child, "exit");
-      }
-    }
+    await workers.stopAll();
     await queue.close();
   });
 

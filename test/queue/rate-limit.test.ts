@@ -1,46 +1,21 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { afterAll, describe, expect, it } from "vitest";
 import { JobQueue } from "../../framework/queue/index.js";
 import { createTestRuntime } from "../job/support.js";
-import { testMongoUri, testRedisUrl, uniqueName } from "../support/services.js";
+import { uniqueName } from "../support/services.js";
+import { workerProcesses } from "../support/worker-processes.js";
 import { Limited, rateLimitPlugin } from "./support/rate-limited-worker.js";
 
 describe("rateLimit across the pool", async () => {
   const runtime = await createTestRuntime([rateLimitPlugin]);
   const queue = new JobQueue(runtime);
   const starts = uniqueName("starts");
-  const children: ChildProcess[] = [];
-
-  async function startWorker(): Promise<ChildProcess> {
-    const child = spawn(
-      process.execPath,
-      ["--conditions=core4ts-source", "--import", "tsx", "test/queue/support/rate-limited-worker.ts"],
-      {
-        env: {
-          ...process.env,
-          TEST_MONGODB_URI: await testMongoUri(),
-          TEST_SYS_DATABASE: runtime.mongo.sysDatabase,
-          TEST_REDIS_URL: testRedisUrl(),
-          TEST_PREFIX: runtime.prefix,
-          TEST_STARTS: starts,
-        },
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    children.push(child);
-    const [chunk] = (await once(child.stdout as NodeJS.ReadableStream, "data")) as [Buffer];
-    expect(chunk.toString()).toContain("ready");
-    return child;
-  }
+  const workers = workerProcesses(runtime, "test/queue/support/rate-limited-worker.ts", {
+    TEST_STARTS: starts,
+  });
+  const startWorker = () => workers.start();
 
   afterAll(async () => {
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        await once(child, "exit");
-      }
-    }
+    await workers.stopAll();
     await queue.close();
   });
 

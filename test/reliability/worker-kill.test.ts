@@ -1,49 +1,24 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CookieDocument } from "../../framework/job/index.js";
 import { formatJobList, JobQueue } from "../../framework/queue/index.js";
 import { createTestRuntime, eventually as eventuallyWithin } from "../job/support.js";
-import { testMongoUri, testRedisUrl } from "../support/services.js";
 import { Checkpointed, reliabilityPlugin, STEPS } from "./checkpoint-job.js";
 
 /** `eventually` with a deadline for a loaded machine (processes here start in seconds, not milliseconds). */
 const eventually = <T>(check: () => Promise<T | undefined> | T | undefined, everyMs = 50): Promise<T> =>
   eventuallyWithin(check, everyMs, 60_000);
 
+import { workerProcesses } from "../support/worker-processes.js";
+
 describe("worker killed with -9", async () => {
   const runtime = await createTestRuntime([reliabilityPlugin]);
   const queue = new JobQueue(runtime);
-  const children: ChildProcess[] = [];
-
-  async function startWorker(): Promise<ChildProcess> {
-    const child = spawn(
-      process.execPath,
-      ["--conditions=core4ts-source", "--import", "tsx", "test/reliability/worker-process.ts"],
-      {
-        env: {
-          ...process.env,
-          TEST_MONGODB_URI: await testMongoUri(),
-          TEST_SYS_DATABASE: runtime.mongo.sysDatabase,
-          TEST_REDIS_URL: testRedisUrl(),
-          TEST_PREFIX: runtime.prefix,
-        },
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    children.push(child);
-    const [chunk] = (await once(child.stdout as NodeJS.ReadableStream, "data")) as [Buffer];
-    expect(chunk.toString()).toContain("ready");
-    return child;
-  }
+  const workers = workerProcesses(runtime, "test/reliability/worker-process.ts");
+  const startWorker = () => workers.start();
 
   afterAll(async () => {
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        await once(child, "exit");
-      }
-    }
+    await workers.stopAll();
     await queue.close();
   });
 
