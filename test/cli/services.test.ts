@@ -52,6 +52,8 @@ describe("coco services", () => {
   });
 
   it("stops them", async () => {
+    // Its own start: the test must not rely on the one before it having started them.
+    expect((await runCoco(["services"], env)).code).toBe(0);
     const stop = await runCoco(["services", "stop"], env);
     expect(stop.code).toBe(0);
     expect(stop.stdout).toContain("services stopped");
