@@ -1,21 +1,18 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { formatJobDetail, JobQueue, type JobRecord, Runtime } from "../../framework/index.js";
 import usage from "../../plugins/usage/index.js";
-import { ROOT, runCoco } from "../support/run-coco.js";
+import { cocoShellCommand, ROOT, runCoco } from "../support/run-coco.js";
 import { testMongoUri, testRedisUrl, uniqueName } from "../support/services.js";
 
 // Each test spawns coco processes (a few seconds each on a loaded machine).
 vi.setConfig({ testTimeout: 180_000 });
 
 const JOBS = 300;
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 describe("the coco command line", async () => {
   const env = {
@@ -116,10 +113,7 @@ describe("the coco command line", async () => {
 
   it("completes its output when stdout is read slowly through a pipe", async () => {
     // A shell pipe (64 KiB), read only after two seconds: exiting before stdout drained cut it there.
-    const coco = ["--conditions=core4ts-source", "--import", TSX, `${ROOT}bin/coco.ts`, "jobs", "--json"]
-      .map((word) => `'${word}'`)
-      .join(" ");
-    const child = spawn("sh", ["-c", `'${process.execPath}' ${coco} | (sleep 2; cat)`], {
+    const child = spawn("sh", ["-c", `${cocoShellCommand(["jobs", "--json"])} | (sleep 2; cat)`], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit"],
@@ -143,11 +137,8 @@ describe("coco serve under a shell that goes away", async () => {
       CORE4_OPTION_redis__prefix: uniqueName("q"),
       CORE4_PORT: "0",
     };
-    const coco = ["--conditions=core4ts-source", "--import", TSX, `${ROOT}bin/coco.ts`, "serve"]
-      .map((word) => `'${word}'`)
-      .join(" ");
     // "; true" keeps sh from exec-ing node: node is sh's child, as under npx.
-    const shell = spawn("sh", ["-c", `'${process.execPath}' ${coco}; true`], {
+    const shell = spawn("sh", ["-c", `${cocoShellCommand(["serve"])}; true`], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "ignore", "pipe"],

@@ -1,30 +1,22 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { type CocoResult, ROOT, runCoco } from "../support/run-coco.js";
+import { COCO, type CocoResult, ROOT, runCoco } from "../support/run-coco.js";
 import { testMongoUri, testRedisUrl, uniqueName } from "../support/services.js";
 
 // Each test spawns coco processes (a few seconds each, up to a minute on a loaded machine).
 vi.setConfig({ testTimeout: 600_000 });
 const COCO_TIMEOUT = 180_000;
 
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-
 /** Runs coco with `input` on stdin. */
 function runCocoWithInput(args: string[], env: NodeJS.ProcessEnv, input: string): Promise<CocoResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--conditions=core4ts-source", "--import", TSX, `${ROOT}bin/coco.ts`, ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, CORE4_PORT: "0", ...env },
-      },
-    );
+    const child = spawn(process.execPath, [...COCO, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, CORE4_PORT: "0", ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {

@@ -1,12 +1,10 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { verifyPassword } from "../../server/index.js";
-import { ROOT, runCoco } from "../support/run-coco.js";
+import { cocoShellCommand, ROOT, runCoco } from "../support/run-coco.js";
 import { testMongoClient, testMongoUri, uniqueName } from "../support/services.js";
 
 vi.setConfig({ testTimeout: 180_000 });
@@ -79,11 +77,7 @@ describe("coco role", async () => {
 
   it("asks for the password on a terminal without echoing it", async () => {
     // `script` gives coco a real pseudo-terminal as stdin.
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-    const command = [process.execPath, "--conditions=core4ts-source", "--import", tsx, `${ROOT}bin/coco.ts`]
-      .concat(["role", "add", "dora"])
-      .map((word) => `'${word}'`)
-      .join(" ");
+    const command = cocoShellCommand(["role", "add", "dora"]);
     const child = spawn("script", ["-qec", command, "/dev/null"], {
       cwd: ROOT,
       env: { ...process.env, ...env, CORE4_ROLE_PASSWORD: "" },

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CookieDocument } from "../../framework/job/index.js";
 import { formatJobList, JobQueue } from "../../framework/queue/index.js";
 import { createTestRuntime, eventually as eventuallyWithin } from "../job/support.js";
@@ -17,8 +17,16 @@ describe("worker killed with -9", async () => {
   const workers = workerProcesses(runtime, "test/reliability/worker-process.ts");
   const startWorker = () => workers.start();
 
+  // Tests run in any order: each starts from a job that has never run (no checkpoint, no steps).
+  beforeEach(async () => {
+    await runtime.mongo.sys<CookieDocument>("cookie").deleteOne({ _id: "reliability.Checkpointed" });
+    await runtime.mongo.collection("reliability/steps").deleteMany({});
+  });
+
+  // ... and with no worker left over from another test to take its job.
+  afterEach(() => workers.stopAll());
+
   afterAll(async () => {
-    await workers.stopAll();
     await queue.close();
   });
 
@@ -63,8 +71,6 @@ describe("worker killed with -9", async () => {
     timeout: 60_000,
   }, async () => {
     const cookies = runtime.mongo.sys<CookieDocument>("cookie");
-    await cookies.deleteOne({ _id: "reliability.Checkpointed" });
-    await runtime.mongo.collection("reliability/steps").deleteMany({});
     const first = await startWorker();
     const { id } = await queue.enqueue(Checkpointed);
     await eventually(async () => {
@@ -91,8 +97,6 @@ describe("worker killed with -9", async () => {
     timeout: 60_000,
   }, async () => {
     const cookies = runtime.mongo.sys<CookieDocument>("cookie");
-    await cookies.deleteOne({ _id: "reliability.Checkpointed" });
-    await runtime.mongo.collection("reliability/steps").deleteMany({});
     const first = await startWorker();
     const { id } = await queue.enqueue(Checkpointed);
     await eventually(async () => ((await queue.get(id)).progress.value > 0 ? true : undefined));
