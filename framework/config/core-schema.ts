@@ -102,6 +102,11 @@ export const coreConfigSchema = z.strictObject({
       stalledInterval: z.number().positive().default(30),
       /** Times a job may be taken back from a dead worker before it fails. */
       maxStalledCount: z.number().int().min(0).default(2),
+      /**
+       * Seconds between looks for a worker that takes no jobs although they wait for it (a connection a
+       * failover or an outage left wedged); such a worker is replaced. 0 turns the look off.
+       */
+      watchdogInterval: z.number().min(0).default(15),
     })
     .prefault({}),
   jobs: z.record(z.string(), jobOverrideSchema).default({}),

@@ -29,6 +29,7 @@ import type { RedisClient } from "./redis-connection.js";
 import { createRedis, watchRedisErrors } from "./redis-connection.js";
 import { RunRecords } from "./run-records.js";
 import { settleWithin } from "./settle-within.js";
+import { WorkerWatchdog } from "./worker-watchdog.js";
 
 /** How long a close waits, after the shutdown timeout, for Redis to take the interrupted runs back. */
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -50,6 +51,12 @@ export interface WorkerPoolOptions {
   stalledInterval?: number;
   /** Times a job may be recovered from a dead worker before it fails (default `worker.maxStalledCount`, 2). */
   maxStalledCount?: number;
+  /**
+   * Milliseconds between looks for a worker that takes no jobs although they wait for it (a connection left
+   * wedged by a failover or an outage); such a worker is replaced. 0 turns it off. Default config
+   * `worker.watchdogInterval`, 15 s.
+   */
+  watchdogInterval?: number;
   /** Close gracefully on SIGTERM and SIGINT (default false; `coco worker` turns it on). */
   handleSignals?: boolean;
   /**
@@ -68,13 +75,21 @@ export interface WorkerPoolOptions {
  * close lets running jobs finish for `shutdownTimeout`, then interrupts them and puts them back in the
  * queue without using an attempt.
  */
+type PoolWorker = Worker<QueueJobData, QueueJobResult | undefined, string>;
+
 export class WorkerPool {
-  private readonly workers: Worker<QueueJobData, QueueJobResult | undefined, string>[] = [];
+  private readonly workers: PoolWorker[] = [];
+  /** One queue handle per worker (same order), for the journal check and the watchdog. */
+  private readonly queues: Queue[] = [];
   private readonly running = new Map<string, RunControl>();
+  /** Makes the worker of each job type anew (same order as `workers`), for the watchdog's restarts. */
+  private readonly workerFactories: (() => PoolWorker)[] = [];
+  /** Runs going on in this process, per job name. */
+  private readonly activeByName = new Map<string, number>();
+  private readonly watchdog: WorkerWatchdog;
   private closing: Promise<void> | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
   private recovering: Promise<void> | undefined;
-  private recoveryQueues: Queue[] = [];
   private readonly records: RunRecords;
   private readonly signalHandler = (): void => {
     void this.close();
@@ -92,6 +107,16 @@ export class WorkerPool {
     readonly jobNames: readonly string[],
   ) {
     this.records = new RunRecords(runtime.logger, connection, prefix);
+    this.watchdog = new WorkerWatchdog(
+      () =>
+        this.workers.map((worker, i) => ({
+          jobName: this.jobNames[i] as string,
+          queue: this.queues[i] as Queue,
+          active: () => this.activeByName.get(this.jobNames[i] as string) ?? 0,
+          restart: () => this.restartWorker(i),
+        })),
+      runtime.logger,
+    );
   }
 
   /** Starts the pool; see {@link startWorkerPool}. */
@@ -130,7 +155,12 @@ export class WorkerPool {
       classes.map((c) => c.jobName),
     );
     if (classes.length) await connection.sadd(knownQueuesKey(prefix), ...classes.map((c) => c.jobName));
-    const queues: Queue[] = [];
+    const workerOptions = {
+      concurrency,
+      lockDuration: options.lockDuration ?? core.worker.lockDuration * 1000,
+      stalledInterval: options.stalledInterval ?? core.worker.stalledInterval * 1000,
+      maxStalledCount: options.maxStalledCount ?? core.worker.maxStalledCount,
+    };
     for (const jobClass of classes) {
       const base = JobRegistry.settings(runtime, jobClass);
       const queue = new Queue(queueNameOf(jobClass.jobName), { connection, prefix });
@@ -140,25 +170,27 @@ export class WorkerPool {
       if (Number.isFinite(base.maxParallel)) await queue.setGlobalConcurrency(base.maxParallel);
       else await queue.removeGlobalConcurrency();
       await applyRateLimit(queue, base);
-      queues.push(queue);
-      const worker = new Worker<QueueJobData, QueueJobResult | undefined, string>(
-        queueNameOf(jobClass.jobName),
-        (job, token) => pool.process(jobClass, base, job, token),
-        {
-          connection,
-          prefix,
-          concurrency: Math.min(concurrency, base.maxParallel),
-          lockDuration: options.lockDuration ?? core.worker.lockDuration * 1000,
-          stalledInterval: options.stalledInterval ?? core.worker.stalledInterval * 1000,
-          maxStalledCount: options.maxStalledCount ?? core.worker.maxStalledCount,
-          settings: { backoffStrategy: retryDelay },
-        },
-      );
-      watchRedisErrors(worker, `worker ${jobClass.jobName}`, runtime.logger, runtime.redisUrl);
-      pool.workers.push(worker);
+      pool.queues.push(queue);
+      pool.workerFactories.push(() => {
+        const worker: PoolWorker = new Worker(
+          queueNameOf(jobClass.jobName),
+          (job, token) => pool.process(jobClass, base, job, token),
+          {
+            ...workerOptions,
+            connection,
+            prefix,
+            concurrency: Math.min(concurrency, base.maxParallel),
+            settings: { backoffStrategy: retryDelay },
+          },
+        );
+        watchRedisErrors(worker, `worker ${jobClass.jobName}`, runtime.logger, runtime.redisUrl);
+        return worker;
+      });
+      pool.workers.push((pool.workerFactories.at(-1) as () => PoolWorker)());
     }
     await Promise.all(pool.workers.map((w) => w.waitUntilReady()));
-    pool.startRecovery(queues, options);
+    pool.startRecovery(options);
+    pool.watchdog.start(options.watchdogInterval ?? core.worker.watchdogInterval * 1000);
     if (pool.handleSignals) {
       process.once("SIGTERM", pool.signalHandler);
       process.once("SIGINT", pool.signalHandler);
@@ -167,14 +199,23 @@ export class WorkerPool {
     return pool;
   }
 
-  private startRecovery(queues: Queue[], options: WorkerPoolOptions): void {
+  /** Replaces a wedged worker (its runs are none: the watchdog restarts idle workers only). */
+  private async restartWorker(index: number): Promise<void> {
+    if (this.closing) return;
+    const old = this.workers[index] as PoolWorker;
+    const fresh = (this.workerFactories[index] as () => PoolWorker)();
+    this.workers[index] = fresh;
+    // A forced close drops the old one's own (wedged) blocking connection; `disconnect()` is not used, as it
+    // would also drop the connection the pool shares with every worker.
+    await settleWithin(old.close(true), SHUTDOWN_GRACE_MS);
+    await settleWithin(fresh.waitUntilReady(), SHUTDOWN_GRACE_MS);
+  }
+
+  private startRecovery(options: WorkerPoolOptions): void {
     const interval = options.journalRecoveryInterval ?? 60_000;
-    if (interval <= 0 || queues.length === 0) {
-      void Promise.all(queues.map((q) => q.close())).catch(() => undefined);
-      return;
-    }
+    if (interval <= 0 || this.queues.length === 0) return;
     const recovery = new JournalRecovery(
-      queues,
+      this.queues,
       this.connection,
       this.runtime.mongo.sys<JournalEntry>("journal"),
       this.runtime.logger,
@@ -200,7 +241,6 @@ export class WorkerPool {
     // The first check covers everything retention kept from before this pool started.
     setImmediate(sweep);
     this.recoveryTimer = setInterval(sweep, interval).unref();
-    this.recoveryQueues = queues;
   }
 
   /** Jobs running in this process now. */
@@ -218,6 +258,7 @@ export class WorkerPool {
         process.off("SIGTERM", this.signalHandler);
         process.off("SIGINT", this.signalHandler);
       }
+      await this.watchdog.stop();
       const closed = Promise.all(this.workers.map((w) => w.close()));
       if (!(await settleWithin(closed, this.shutdownTimeout * 1000))) {
         this.runtime.logger.warn("shutdown timeout reached: interrupting running jobs", {
@@ -237,7 +278,7 @@ export class WorkerPool {
       await this.journal.flush();
       await this.records.flush();
       const quit = Promise.all([
-        ...this.recoveryQueues.map((q) => q.close()),
+        ...this.queues.map((q) => q.close()),
         this.kills.close(),
         this.connection.quit().catch(() => undefined),
       ]);
@@ -253,7 +294,7 @@ export class WorkerPool {
       running: this.running.size,
     });
     for (const worker of this.workers) void worker.disconnect().catch(() => undefined);
-    for (const queue of this.recoveryQueues) void queue.disconnect().catch(() => undefined);
+    for (const queue of this.queues) void queue.disconnect().catch(() => undefined);
     this.kills.disconnect();
     this.connection.disconnect();
   }
@@ -276,6 +317,7 @@ export class WorkerPool {
     }
     const control = new RunControl();
     this.running.set(id, control);
+    this.activeByName.set(jobClass.jobName, (this.activeByName.get(jobClass.jobName) ?? 0) + 1);
     // A job recovered from a dead worker may have been killed while no one could hear it.
     await this.kills.register({ id, created: job.timestamp }, control, job.stalledCounter > 0);
     const input: RunInput = {
@@ -303,6 +345,7 @@ export class WorkerPool {
       outcome = await runJob(input);
     } finally {
       this.running.delete(id);
+      this.activeByName.set(jobClass.jobName, (this.activeByName.get(jobClass.jobName) ?? 1) - 1);
       this.kills.unregister(id);
     }
     this.records.finished(input, outcome);

@@ -70,6 +70,8 @@ describe("on a Redis Cluster (3 masters, 3 replicas)", async () => {
   const pool = await startWorkerPool(runtime, {
     jobs: ["rc.Counted", "rc.Endless", "rc.EverySecond"],
     journalRecoveryInterval: 0,
+    // A worker left wedged by the failover test (an idle one, on the killed master) is replaced quickly.
+    watchdogInterval: 2_000,
   });
   const effects = runtime.mongo.collection("rc/effects");
   const journal = runtime.mongo.sys<JournalEntry>("journal");
@@ -115,7 +117,7 @@ describe("on a Redis Cluster (3 masters, 3 replicas)", async () => {
     expect(entries.map((e) => e.state).sort()).toEqual(["complete", "complete", "killed", "killed"]);
   });
 
-  it("runs scheduled jobs", async () => {
+  it("runs scheduled jobs", { timeout: 60_000 }, async () => {
     const scheduler = await startScheduler(runtime);
     try {
       await eventually(
