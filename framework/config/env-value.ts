@@ -59,6 +59,18 @@ export function convertEnvValue(leaf: z.ZodType, raw: string): unknown {
       return parseJson(raw);
     case "null":
       return raw === "" || raw === "null" ? null : raw;
+    case "union": {
+      // The first option the string converts to and validates as (`maxParallel: 4` or `Infinity`).
+      for (const option of def.options ?? []) {
+        const value = convertEnvValue(option, raw);
+        if (option.safeParse(value).success) return value;
+      }
+      return raw;
+    }
+    case "literal": {
+      const values = (def as { values?: unknown[] }).values ?? [];
+      return values.find((v) => String(v) === raw.trim()) ?? raw;
+    }
     default:
       return raw;
   }

@@ -66,6 +66,19 @@ describe("loadConfig", () => {
     expect(config.get("usage.timezone")).toBe("123");
   });
 
+  it("types a job override from the environment, also where the schema allows two kinds", () => {
+    const env = (value: string) => ({ "CORE4_OPTION_jobs__usage.AggregateLogins__maxParallel": value });
+    const jobs = (value: string) =>
+      loadConfig({ env: env(value), sections: { usage } }).get("jobs") as Record<
+        string,
+        { maxParallel: number }
+      >;
+    expect(jobs("4")["usage.AggregateLogins"]?.maxParallel).toBe(4);
+    expect(jobs("Infinity")["usage.AggregateLogins"]?.maxParallel).toBe(Number.POSITIVE_INFINITY);
+    expect(() => jobs("0")).toThrow(/maxParallel/);
+    expect(() => jobs("many")).toThrow(/CORE4_OPTION_jobs__usage\.AggregateLogins__maxParallel/);
+  });
+
   it("names an unknown key and the file it came from", () => {
     const file = yamlFile("usage:\n  timezon: UTC\n");
     expect(() => loadConfig({ env: {}, file, sections: { usage } })).toThrow(
