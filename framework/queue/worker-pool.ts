@@ -109,10 +109,10 @@ export class WorkerPool {
     this.records = new RunRecords(runtime.logger, connection, prefix);
     this.watchdog = new WorkerWatchdog(
       () =>
-        this.workers.map((worker, i) => ({
-          jobName: this.jobNames[i] as string,
+        this.jobNames.map((jobName, i) => ({
+          jobName,
           queue: this.queues[i] as Queue,
-          active: () => this.activeByName.get(this.jobNames[i] as string) ?? 0,
+          active: () => this.activeByName.get(jobName) ?? 0,
           restart: () => this.restartWorker(i),
         })),
       runtime.logger,

@@ -1,11 +1,11 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { ROOT } from "../support/run-coco.js";
+import { builtCocoIsCurrent, ROOT } from "../support/run-coco.js";
 
 const run = promisify(execFile);
 
@@ -22,21 +22,9 @@ function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, NO_COLOR: "1", CORE4_OPTION_log__level: "warn", ...extra };
 }
 
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) latest = Math.max(latest, newest(path));
-    else if (entry.name.endsWith(".ts")) latest = Math.max(latest, statSync(path).mtimeMs);
-  }
-  return latest;
-}
-
 /** `dist/` as the sources are now (a checkout's dist may be older than its last edit). */
 async function ensureBuilt(): Promise<void> {
-  const built = join(ROOT, "dist", "bin", "coco.js");
-  const sources = Math.max(...["bin", "framework", "server", "plugins"].map((d) => newest(join(ROOT, d))));
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  if (builtCocoIsCurrent()) return;
   await run("npm", ["run", "build"], { cwd: ROOT, env: userEnv() });
 }
 

@@ -18,6 +18,18 @@ function newestSource(dir: string): number {
   return newest;
 }
 
+/** The bin the package ships (`npm run build`). */
+export const BUILT_COCO = `${ROOT}dist/bin/coco.js`;
+
+/** Whether {@link BUILT_COCO} exists and is newer than every source it is built from. */
+export function builtCocoIsCurrent(): boolean {
+  const built = statSync(BUILT_COCO, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const sources = Math.max(
+    ...["bin", "framework", "server", "plugins"].map((d) => newestSource(join(ROOT, d))),
+  );
+  return built >= sources;
+}
+
 /**
  * The node arguments that start `coco`: from the TypeScript sources through tsx (tsx's loader by absolute
  * URL, so that coco runs from any working directory like an installed bin), or, with CORE4_TEST_COCO=dist,
@@ -31,14 +43,11 @@ function cocoArgs(): readonly string[] {
     return ["--conditions=core4ts-source", "--import", tsx, `${ROOT}bin/coco.ts`];
   }
   if (mode !== "dist") throw new Error(`CORE4_TEST_COCO must be "source" or "dist", got "${mode}"`);
-  const bin = `${ROOT}dist/bin/coco.js`;
-  const built = statSync(bin, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const sources = Math.max(
-    ...["bin", "framework", "server", "plugins"].map((d) => newestSource(join(ROOT, d))),
-  );
-  if (built < sources)
-    throw new Error(`CORE4_TEST_COCO=dist: ${bin} is missing or older than the sources; run npm run build`);
-  return [bin];
+  if (!builtCocoIsCurrent())
+    throw new Error(
+      `CORE4_TEST_COCO=dist: ${BUILT_COCO} is missing or older than the sources; run npm run build`,
+    );
+  return [BUILT_COCO];
 }
 
 /** `node …` arguments of `coco` followed by `args` (see {@link cocoArgs} for which coco). */
