@@ -85,14 +85,20 @@ async function bucketsFromDays(
     )
     .batchSize(10_000);
   for await (const doc of docs) {
-    let id = ids.get(doc.user);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(doc.user, id);
-    }
+    const id = userNumber(ids, doc.user);
     buckets[Math.round((doc.day.getTime() - firstMs) / DAY_MS)]?.push(id);
   }
   return { buckets, users: ids.size };
+}
+
+/** The small number standing for `user` in the day buckets, given on first sight. */
+function userNumber(ids: Map<string, number>, user: string): number {
+  let id = ids.get(user);
+  if (id === undefined) {
+    id = ids.size;
+    ids.set(user, id);
+  }
+  return id;
 }
 
 async function bucketsFromMonths(
@@ -109,11 +115,7 @@ async function bucketsFromMonths(
     .find({ unit: "month", start: { $in: starts } }, { projection: { _id: 0, start: 1, user: 1, days: 1 } })
     .batchSize(10_000);
   for await (const doc of docs) {
-    let id = ids.get(doc.user);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(doc.user, id);
-    }
+    const id = userNumber(ids, doc.user);
     const offset = Math.round((doc.start.getTime() - firstMs) / DAY_MS);
     for (let mask = doc.days ?? 0; mask !== 0; mask &= mask - 1) {
       const bit = 31 - Math.clz32(mask & -mask);
