@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { checkJobClass } from "./job/job-class.js";
+import { type CheckedJob, checkJobClass } from "./job/job-class.js";
 
 /**
  * What a plugin declares: its jobs, its HTTP routes and its config section.
@@ -36,7 +36,7 @@ const PLUGIN_NAME = /^[a-z][a-z0-9_]*$/;
  * export default definePlugin({ name: "usage", config: usageConfigSchema, jobs: [AggregateLogins], routes });
  */
 export function definePlugin<TRoutes = unknown, TJob = unknown>(
-  definition: PluginDefinition<TRoutes, TJob>,
+  definition: PluginDefinition<TRoutes, TJob> & { readonly jobs?: readonly CheckedJob<TJob>[] },
 ): Plugin<TRoutes, TJob> {
   if (!PLUGIN_NAME.test(definition.name)) {
     throw new Error(`plugin name "${definition.name}" must be a lowercase identifier like "usage"`);

@@ -1,40 +1,27 @@
 /**
- * core4ts/server: the HTTP toolkit plugin handlers use (routes, arguments, replies, errors) and the app
- * the CLI starts (`createApp`, `startServer`, `ensureAdmin`, `RoleStore`).
+ * core4ts/server: the HTTP toolkit plugin handlers use (routes, arguments, replies, errors, embed links) and
+ * the app the CLI starts (`createApp`, `startServer`, `ensureAdmin`, `RoleStore`).
+ *
+ * Public surface, listed name by name; the rest of server/ is internal. `api/core4ts-server.api.md` is the
+ * committed report of it, checked in CI (`npm run api:check`, docs/api.md).
  * @packageDocumentation
  */
 export { type Core4App, type CoreRoutes, type CreateAppOptions, createApp } from "./app/create-app.js";
 export { type RunningServer, type StartServerOptions, startServer } from "./app/start-server.js";
 export type { AppServices, RedisProbe } from "./app/types.js";
-export { defaultPermission } from "./auth/access-guard.js";
-export { TOKEN_COOKIE } from "./auth/authenticator.js";
 export { ensureAdmin } from "./auth/ensure-admin.js";
-export { LOGIN_LOGGER_NAME } from "./auth/login-event-writer.js";
-export { MAX_LOGIN_NAME } from "./auth/login-name.js";
 export type { LoginThrottleOptions } from "./auth/login-throttle.js";
-export { hashPassword, verifyPassword } from "./auth/password-hash.js";
-export { hasPermission, patternGrants } from "./auth/permissions.js";
 export { RoleStore } from "./auth/role-store.js";
-export { safeNext } from "./auth/safe-next.js";
-export { isStateChangingMethod, SameOriginRule } from "./auth/same-origin-rule.js";
 export type { AuthUser, NewRole, RoleCredentials, RoleDocument, RoleInfo, RolePatch } from "./auth/types.js";
 export { type ConsolePageOptions, consolePage, type NavPage, withConsoleLayout } from "./console/layout.js";
-export {
-  EmbedLinks,
-  EXPIRES_PARAM,
-  type LinkGrant,
-  type LinkRefusal,
-  SIGNATURE_PARAM,
-} from "./embed/embed-links.js";
+export { EmbedLinks, type LinkGrant, type LinkRefusal } from "./embed/embed-links.js";
 export { DEFAULT_LINK_SECONDS, parseExpires } from "./embed/expires.js";
 export { linkOrigin } from "./embed/link-origin.js";
 export { HttpError } from "./errors/http-error.js";
-export { LOGIN_API_PATH, LOGIN_PAGE_PATH, LOGOUT_API_PATH } from "./pages/login-page.js";
 export { entityTag, freshReply } from "./reply/etag.js";
 export { escapeHtml, type HtmlPageOptions, htmlPage } from "./reply/html.js";
 export { negotiate, wantsHtml } from "./reply/negotiate.js";
-export { RenderCache } from "./reply/render-cache.js";
-export { neutraliseFormula, tableToCsv, tableToHtml, tableToText } from "./reply/render-table.js";
+export { RenderCache, type RenderCacheOptions } from "./reply/render-cache.js";
 export { envelope, type ReplyOptions, reply, replyHtml } from "./reply/reply.js";
 export { asTable, type Table } from "./reply/table.js";
 export type { Envelope, ReplyFormat } from "./reply/types.js";
@@ -50,7 +37,6 @@ export type {
   RouteMethod,
   RoutesContext,
 } from "./router/types.js";
-export { EMBED_API_PATH, embeddablePath, linkArgs } from "./routes/embed-routes.js";
-export { JOBS_MANAGE_PERMISSION, JOBS_READ_PERMISSION, jobRoutes } from "./routes/job-routes.js";
+export { JOBS_MANAGE_PERMISSION, JOBS_READ_PERMISSION } from "./routes/job-routes.js";
 export type { JobsApi, JobsListFilter } from "./routes/jobs-api.js";
 export type { LogBindings, LogExtra, ServerLogger, ServerRuntime } from "./runtime/types.js";

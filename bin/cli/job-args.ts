@@ -1,4 +1,4 @@
-import { parseKeyValueArgs } from "core4ts";
+import { parseKeyValueArgs } from "../../framework/job/index.js";
 import { CliError } from "./cli-error.js";
 
 /**

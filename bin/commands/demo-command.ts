@@ -1,5 +1,5 @@
 import type { JobRecord, Runtime } from "core4ts";
-import { AGGREGATE_LOGINS, generateSampleLogins, type UsageConfig } from "core4ts/plugins/usage";
+import { AGGREGATE_LOGINS, generateSampleLogins } from "core4ts/plugins/usage";
 import { RoleStore } from "core4ts/server";
 import { runWithRuntime, untilSignal } from "../cli/run-with-runtime.js";
 import { type RunningParts, startParts } from "./process-commands.js";
@@ -29,7 +29,7 @@ export interface DemoOptions {
  */
 export async function demoCommand(options: DemoOptions = {}): Promise<void> {
   await runWithRuntime({ name: "coco.demo" }, async (runtime) => {
-    const usage = runtime.config.section<UsageConfig>("usage");
+    const usage = runtime.config.section("usage");
     const log = runtime.mongo.collection(usage.sysLog);
     say(`writing sample logins: ${SAMPLE_USERS} users over ${SAMPLE_DAYS} days into ${usage.sysLog}`);
     await log.deleteMany({ demo: true });

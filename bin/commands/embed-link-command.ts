@@ -1,5 +1,5 @@
-import { parseKeyValueArgs } from "core4ts";
 import { createApp, linkOrigin, parseExpires } from "core4ts/server";
+import { parseKeyValueArgs } from "../../framework/job/index.js";
 import { CliError } from "../cli/cli-error.js";
 import { print, printJson } from "../cli/output.js";
 import { runWithRuntime } from "../cli/run-with-runtime.js";

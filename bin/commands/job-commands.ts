@@ -1,22 +1,19 @@
 import {
   type EnqueueOptions,
-  formatJobDetail,
-  formatJobList,
   JOB_STATES,
   JobArgumentError,
   JobQueue,
   type JobRecord,
-  JobRegistry,
   type JobState,
-  parseAt,
-  parseDelay,
-  parseJobArgs,
   type Runtime,
   runInline,
   type ScheduleView,
 } from "core4ts";
+import { JobRegistry, parseJobArgs } from "../../framework/job/index.js";
+import { parseAt, parseDelay } from "../../framework/queue/index.js";
 import { CliError } from "../cli/cli-error.js";
 import { readEachFile } from "../cli/each-file.js";
+import { formatJobDetail, formatJobList } from "../cli/format-jobs.js";
 import { collectJobArgs } from "../cli/job-args.js";
 import { print, printJson } from "../cli/output.js";
 import { runWithRuntime } from "../cli/run-with-runtime.js";

@@ -95,22 +95,27 @@ ${name}:
 /** This plugin's config section (\`${name}:\` in core4.yaml); every key has a default. */
 export const configSchema = z.object({ greeting: z.string().default("hello") });
 
-/** The validated section, as \`this.config.section<Config>("${name}")\` returns it. */
+/** The validated section, as \`this.config.section("${name}")\` returns it. */
 export type Config = z.output<typeof configSchema>;
+
+// Types \`config.section("${name}")\` wherever this plugin is imported.
+declare module "core4ts" {
+  interface ConfigSections {
+    ${name}: Config;
+  }
+}
 `,
     "src/hello.ts": `import { CoreJob } from "core4ts";
 import { z } from "zod";
-import type { Config } from "./config.js";
 
 const args = z.object({ who: z.string().min(1).default("world") });
 
 /** A first job: \`npx coco run ${job} who=you\` runs it inline, \`npx coco enqueue ...\` on a worker. */
-export class Hello extends CoreJob<typeof args> {
+export class Hello extends CoreJob.withArgs(args) {
   static override readonly jobName = "${job}";
-  static override readonly args = args;
 
   override async execute({ who }: z.output<typeof args>): Promise<void> {
-    const { greeting } = this.config.section<Config>("${name}");
+    const { greeting } = this.config.section("${name}");
     // Every document a job writes carries its source and job id.
     this.setSource("greetings");
     await this.collection("${name}/greetings").insertOne({ who, text: \`\${greeting}, \${who}\`, at: new Date() });
@@ -119,7 +124,6 @@ export class Hello extends CoreJob<typeof args> {
 }
 `,
     "src/routes.ts": `import { arg, defineRoutes, getArgument, reply } from "core4ts/server";
-import type { Config } from "./config.js";
 
 /**
  * A first route: GET /${name}/hello?who=you. It needs permission api://${name}/hello (the dev user that
@@ -128,7 +132,7 @@ import type { Config } from "./config.js";
 export const routes = defineRoutes((router, { runtime }) => {
   router.get("/${name}/hello", async (ctx) => {
     const who = getArgument(ctx, "who", arg.string().default("world"));
-    const { greeting } = runtime.config.section<Config>("${name}");
+    const { greeting } = runtime.config.section("${name}");
     const greeted = await runtime.mongo.collection("${name}/greetings").countDocuments({ who });
     reply(ctx, { text: \`\${greeting}, \${who}\`, greeted });
   });

@@ -5,6 +5,20 @@ import { ConfigError } from "./errors.js";
 export type ConfigSource = "defaults" | `file ${string}` | `environment ${string}`;
 
 /**
+ * The type of each plugin's config section, by section name. A plugin adds its own by declaration merging,
+ * so that `config.section("usage")` is typed without the caller naming a type:
+ *
+ * @example
+ * declare module "core4ts" {
+ *   interface ConfigSections {
+ *     usage: z.output<typeof usageConfigSchema>;
+ *   }
+ * }
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by plugins through declaration merging
+export interface ConfigSections {}
+
+/**
  * Validated, read-only configuration: the core keys and every plugin's section.
  * Built by {@link loadConfig}; never changes at run time.
  */
@@ -23,13 +37,16 @@ export class Config {
   }
 
   /**
-   * Returns a plugin's section. The type parameter is the section's zod output type, for example
-   * `config.section<UsageConfig>("usage")`.
+   * Returns a plugin's validated section. Its type is the one the plugin declared in
+   * {@link ConfigSections}; a section no plugin declared is `unknown`, for the caller to narrow.
+   * Throws a {@link ConfigError} when no plugin registered the section.
    */
-  section<T>(name: string): T {
+  section<K extends keyof ConfigSections>(name: K): ConfigSections[K];
+  section(name: string): unknown;
+  section(name: string): unknown {
     const value = this.values[name];
     if (value === undefined) throw new ConfigError(`config section "${name}" is not registered`);
-    return value as T;
+    return value;
   }
 
   /** Reads any value by dotted path (`usage.timezone`); undefined when absent. */

@@ -9,15 +9,17 @@ import type { JobLogger } from "./job-runtime.js";
 import type { JobSettings } from "./job-settings.js";
 import { sourceTagged } from "./source-tagging.js";
 
+/** The key of the instance's type-only record of its argument schema. */
+declare const ARGS_TYPE: unique symbol;
+
 /**
  * The base class of every job. Subclass it, name it, give it an argument schema and an `execute()`:
  *
  * ```ts
  * const args = z.object({ day: z.date().optional(), reset: z.boolean().default(false) });
  *
- * export class AggregateLogins extends CoreJob<typeof args> {
+ * export class AggregateLogins extends CoreJob.withArgs(args) {
  *   static override readonly jobName = "usage.AggregateLogins";
- *   static override readonly args = args;
  *   static override readonly schedule = "30 1 * * *";
  *
  *   override async execute({ day, reset }: z.output<typeof args>) {
@@ -73,6 +75,22 @@ export abstract class CoreJob<S extends z.ZodObject = z.ZodObject> {
   /** Argument schema (a zod object); values arrive converted from strings where needed. */
   static readonly args: z.ZodObject = z.object({});
 
+  /**
+   * The base class for a job taking `args`: `class X extends CoreJob.withArgs(schema)` sets the static
+   * `args` and types `execute()` from the same schema, so the two cannot disagree. (`extends
+   * CoreJob<typeof a>` with `static args = b` is refused by the compiler where the class is registered,
+   * enqueued or run: see `CheckedJob`.)
+   */
+  static withArgs<A extends z.ZodObject>(args: A): JobBase<A> {
+    abstract class JobWithArgs extends CoreJob<A> {
+      static override readonly args: A = args;
+    }
+    return JobWithArgs;
+  }
+
+  /** @internal Carries the argument schema's type on the instance, for `CheckedJob`; never set. */
+  declare readonly [ARGS_TYPE]?: S;
+
   /** @internal Set by the runner for one run. */
   [JOB_CONTEXT]: JobContext | undefined;
   private cookieInstance: Cookie | undefined;
@@ -118,7 +136,7 @@ export abstract class CoreJob<S extends z.ZodObject = z.ZodObject> {
     return this.context.settings;
   }
 
-  /** The process configuration (plugin sections via `config.section<T>(name)`). */
+  /** The process configuration (plugin sections via `config.section(name)`, typed by `ConfigSections`). */
   get config(): Config {
     return this.context.runtime.config;
   }
@@ -204,3 +222,7 @@ export abstract class CoreJob<S extends z.ZodObject = z.ZodObject> {
     throw new JobDeferredError(message);
   }
 }
+
+/** What `CoreJob.withArgs(args)` returns: the CoreJob base class with `args` set and typed. */
+export type JobBase<A extends z.ZodObject> = (abstract new () => CoreJob<A>) &
+  Omit<typeof CoreJob, "prototype" | "args"> & { readonly args: A; readonly prototype: CoreJob<A> };

@@ -23,7 +23,15 @@ export {
   restoreJobArgs,
   serializeJobArgs,
 } from "./job-arguments.js";
-export { checkJobClass, isJobClass, type JobClass } from "./job-class.js";
+export {
+  type CheckedJob,
+  checkJobClass,
+  type ExecuteArgsOf,
+  isJobClass,
+  type JobArgsMismatch,
+  type JobClass,
+  type JobInput,
+} from "./job-class.js";
 export {
   JOB_STATES,
   type JobRecord,

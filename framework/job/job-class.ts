@@ -12,6 +12,30 @@ import {
 export type JobClass<J extends CoreJob = CoreJob> = (new () => J) &
   Omit<typeof CoreJob, "prototype"> & { readonly prototype: J };
 
+/** The argument schema a job class's `execute()` is typed with. */
+export type ExecuteArgsOf<C> = C extends { readonly prototype: CoreJob<infer S> } ? S : never;
+
+/**
+ * `C` itself when its static `args` is the schema its `execute()` is typed with, otherwise a type no class
+ * satisfies, so that `class X extends CoreJob<typeof a> { static args = b }` is a compile error where X is
+ * registered (`definePlugin`), enqueued or run inline. `CoreJob.withArgs(schema)` cannot disagree.
+ */
+export type CheckedJob<C> = C extends { readonly args: infer A }
+  ? [A] extends [ExecuteArgsOf<C>]
+    ? [ExecuteArgsOf<C>] extends [A]
+      ? C
+      : JobArgsMismatch<C>
+    : JobArgsMismatch<C>
+  : C;
+
+/** The error type `CheckedJob` gives a class whose `args` and `execute()` disagree; its text is the hint. */
+export interface JobArgsMismatch<C> {
+  readonly "static args must be the schema of CoreJob<...>: write `extends CoreJob.withArgs(args)`": C;
+}
+
+/** What an enqueue or inline run of job class `C` takes: its schema's input (dates as Date, defaults optional). */
+export type JobInput<C extends JobClass> = z.input<C["args"]>;
+
 const JOB_NAME = /^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Whether a value is a CoreJob subclass. */

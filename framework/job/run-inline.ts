@@ -2,7 +2,7 @@ import { ObjectId } from "mongodb";
 import type { CookieDocument } from "./cookie.js";
 import { JobKilledError, JobRunError } from "./errors/index.js";
 import { parseJobArgs, type RawJobArgs, serializeJobArgs } from "./job-arguments.js";
-import type { JobClass } from "./job-class.js";
+import type { CheckedJob, JobClass, JobInput } from "./job-class.js";
 import { type JobRecord, type JournalEntry, recordOfEntry } from "./job-record.js";
 import { JobRegistry } from "./job-registry.js";
 import { journalEntry, runJob } from "./job-run.js";
@@ -24,6 +24,19 @@ export interface InlineOptions extends EnqueueSettings {
  *
  * `job` is a class or, when the runtime's plugins register it, a job name.
  */
+export function runInline<C extends JobClass>(
+  runtime: JobRuntime,
+  job: C & CheckedJob<C>,
+  args?: JobInput<C>,
+  options?: InlineOptions,
+): Promise<JobRecord>;
+/** By name: the arguments as they arrive (CLI `k=v`), converted and checked against the job's schema. */
+export function runInline(
+  runtime: JobRuntime,
+  job: string,
+  rawArgs?: RawJobArgs,
+  options?: InlineOptions,
+): Promise<JobRecord>;
 export async function runInline(
   runtime: JobRuntime,
   job: JobClass | string,

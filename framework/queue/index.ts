@@ -1,6 +1,5 @@
 export { BACKOFF_JITTER, exponentialDelay } from "./backoff.js";
 export { parseAt, parseDelay } from "./enqueue-timing.js";
-export { formatJobDetail, formatJobList } from "./format-jobs.js";
 export {
   JOB_LOG_COLUMNS,
   JobLog,

@@ -1,11 +1,13 @@
 import { type JobsOptions, Queue } from "bullmq";
 import { ObjectId } from "mongodb";
 import {
+  type CheckedJob,
   type EnqueueSettings,
   JobArgumentError,
   type JobClass,
   JobDefinitionError,
   JobExistsError,
+  type JobInput,
   JobKilledError,
   JobNotFoundError,
   type JobRecord,
@@ -126,6 +128,13 @@ export class JobQueue {
    * unregistered name, and {@link JobExistsError} (with the existing id) when a job of the same name and
    * arguments is waiting, deferred, failed-to-be-retried or running.
    */
+  enqueue<C extends JobClass>(
+    job: C & CheckedJob<C>,
+    args?: JobInput<C>,
+    options?: EnqueueOptions,
+  ): Promise<JobRecord>;
+  /** By name: the arguments as they arrive (HTTP, CLI), converted and checked against the job's schema. */
+  enqueue(job: string, args?: RawJobArgs, options?: EnqueueOptions): Promise<JobRecord>;
   async enqueue(job: string | JobClass, args?: RawJobArgs, options: EnqueueOptions = {}): Promise<JobRecord> {
     const jobClass = this.registry.resolve(job);
     const { delay, settings, overrides } = this.enqueueOptions(jobClass, options);
@@ -145,6 +154,17 @@ export class JobQueue {
    * with one result per item, in order: the new id, or the refusal and its reason. Options apply to all.
    * Throws only for what concerns the whole call (an unknown job, bad options, Redis unreachable).
    */
+  enqueueMany<C extends JobClass>(
+    job: C & CheckedJob<C>,
+    argsList: readonly JobInput<C>[],
+    options?: EnqueueManyOptions,
+  ): Promise<EnqueueResult[]>;
+  /** By name: each item's arguments as they arrive, converted and checked against the job's schema. */
+  enqueueMany(
+    job: string,
+    argsList: readonly RawJobArgs[],
+    options?: EnqueueManyOptions,
+  ): Promise<EnqueueResult[]>;
   async enqueueMany(
     job: string | JobClass,
     argsList: readonly RawJobArgs[],

@@ -2,7 +2,7 @@ import { CoreJob, parseIsoDate } from "core4ts";
 import { z } from "zod";
 import { type CalendarDay, daysBetween, dayToDate, eachDay, todayIn } from "./calendar-day.js";
 import { condenseDay } from "./condense-day.js";
-import { excludedUsers, type UsageConfig } from "./config.js";
+import { excludedUsers } from "./config.js";
 import { FirstSeenTracker, rebuildFirstSeen } from "./first-seen.js";
 import { ensureSourceIndexes, ensureTargetIndexes } from "./indexes.js";
 import { AGGREGATE_LOGINS } from "./job-name.js";
@@ -27,7 +27,8 @@ const dayText = z.string().refine((text) => parseIsoDate(text) !== undefined, {
   message: "expected an ISO date such as 2026-11-27 (a day that exists)",
 });
 
-const aggregateLoginsArgs = z.object({
+/** The arguments of `usage.AggregateLogins`. */
+export const aggregateLoginsArgs = z.object({
   /** First day to process; default: the cookie's offset, or `usage.start` on a first run or a reset. */
   start: dayText.optional(),
   /** Last day to process (inclusive); default today in the report zone. */
@@ -61,14 +62,13 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
  * completes (and, on the run's last day, the periods still open). Each day is recomputed from the source, so reruns and runs
  * after a kill leave what one clean run leaves; the offset advances only after a day is complete.
  */
-export class AggregateLogins extends CoreJob<typeof aggregateLoginsArgs> {
+export class AggregateLogins extends CoreJob.withArgs(aggregateLoginsArgs) {
   static override readonly jobName = AGGREGATE_LOGINS;
   static override readonly author = "core4ts";
   static override readonly schedule = "30 1 * * *";
-  static override readonly args = aggregateLoginsArgs;
 
   override async execute(args: AggregateLoginsArgs): Promise<AggregateLoginsResult> {
-    const config = this.config.section<UsageConfig>("usage");
+    const config = this.config.section("usage");
     const zone = config.timezone;
     const today = todayIn(zone);
     const offset = args.reset ? undefined : await this.cookie.get<string>("offset");

@@ -41,6 +41,13 @@ export const usageConfigSchema = z.strictObject({
 /** The validated `usage` section. */
 export type UsageConfig = z.output<typeof usageConfigSchema>;
 
+// `config.section("usage")` is typed wherever the plugin is imported.
+declare module "core4ts" {
+  interface ConfigSections {
+    usage: UsageConfig;
+  }
+}
+
 /** The users never counted: `admin` plus `usage.excludeUsers`. */
 export function excludedUsers(config: Pick<UsageConfig, "excludeUsers">): string[] {
   return [...new Set(["admin", ...config.excludeUsers])];

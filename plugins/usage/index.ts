@@ -1,5 +1,9 @@
 /**
  * The usage plugin: distinct users logging in per day, week, month, quarter and year.
+ *
+ * Besides the plugin (the default export), the report's building blocks for applications that compute or
+ * draw it themselves (docs/usage.md "In code"). Public surface, listed name by name;
+ * `api/core4ts-plugins-usage.api.md` is its committed report (docs/api.md).
  * @packageDocumentation
  */
 import { definePlugin } from "core4ts";
@@ -8,7 +12,7 @@ import { usageConfigSchema } from "./config.js";
 import { usageRoutes } from "./routes.js";
 
 export {
-  ACTIVE_COLUMNS,
+  type ActiveOptions,
   type ActiveReport,
   type ActiveRow,
   queryActive,
@@ -18,29 +22,28 @@ export {
   AggregateLogins,
   type AggregateLoginsArgs,
   type AggregateLoginsResult,
+  aggregateLoginsArgs,
 } from "./aggregate-logins.js";
-export { type CalendarDay, dayBounds, dayOfInstant, todayIn } from "./calendar-day.js";
+export type { CalendarDay } from "./calendar-day.js";
 export { type ActiveChartOptions, renderActiveChart } from "./chart/render-active-chart.js";
 export { type ChartOptions, renderChart } from "./chart/render-chart.js";
-export { PNG_FONT_FILE, svgToPng } from "./chart/render-png.js";
-export { comparedRange, parseCompare, yearEarlier } from "./compare.js";
-export { type CondenseOptions, type CondenseResult, condenseDay, LOGIN_MESSAGE } from "./condense-day.js";
-export { excludedUsers, type UsageConfig, usageConfigSchema } from "./config.js";
-export { ensureSourceIndexes, ensureTargetIndexes } from "./indexes.js";
+export { svgToPng } from "./chart/render-png.js";
+export { LOGIN_MESSAGE } from "./condense-day.js";
+export { type UsageConfig, usageConfigSchema } from "./config.js";
 export { AGGREGATE_LOGINS } from "./job-name.js";
-export { type ActivePageOptions, renderActivePage } from "./page/render-active-page.js";
+export type { EmbedSnippet } from "./page/page-parts.js";
 export { type PageOptions, renderPage } from "./page/render-page.js";
-export { type Aggregate, enumeratePeriods, type Period, periodOf, type WeekStart } from "./periods.js";
-export { parseReportArgs, type RawReportArgs, type ReportRange } from "./report-args.js";
+export type { Aggregate, WeekStart } from "./periods.js";
+export {
+  parseReportArgs,
+  type RawReportArgs,
+  type ReportArgsContext,
+  type ReportRange,
+} from "./report-args.js";
 export { ReportArgumentError } from "./report-argument-error.js";
 export { queryReport, type ReportOptions } from "./report-query.js";
-export { ACTIVE_PATH, COMPARE_COLUMNS, parseFormat, ROW_COLUMNS, USAGE_PATH, usageRoutes } from "./routes.js";
-export {
-  generateSampleLogins,
-  type SampleLoginOptions,
-  type SampleLoginRecord,
-  seededRandom,
-} from "./sample-logins.js";
+export type { Rollups } from "./rollups.js";
+export { generateSampleLogins, type SampleLoginOptions, type SampleLoginRecord } from "./sample-logins.js";
 export type { Compare, ComparedRange, LoginDoc, ReportRow, ReportTotal, UsageReport } from "./types.js";
 
 /** The usage plugin. */

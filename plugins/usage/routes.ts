@@ -53,7 +53,7 @@ const TABLE_FORMATS = ["json", "csv", "html", "text"] as const;
 const PAGE_LINK_DAYS = 30;
 
 function usageConfig(runtime: ServerRuntime): UsageConfig {
-  return runtime.config.section<UsageConfig>("usage");
+  return runtime.config.section("usage");
 }
 
 /** What says the stored numbers changed: the job's last completed day and its last completed run. */

@@ -1,4 +1,4 @@
-import { connectRedis, type RedisClient } from "../../framework/index.js";
+import { connectRedis, type RedisClient } from "../../framework/queue/index.js";
 
 /**
  * The Redis connection of the login throttle: a command waits for at most one reconnect while Redis is

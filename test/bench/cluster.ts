@@ -21,9 +21,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const args = z.object({ i: z.number().int() });
 
-class Noop extends CoreJob<typeof args> {
+class Noop extends CoreJob.withArgs(args) {
   static override readonly jobName = "bench.ClusterNoop";
-  static override readonly args = args;
   static override readonly maxParallel = Infinity;
   override execute(): void {}
 }

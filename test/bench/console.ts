@@ -27,9 +27,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const NAME = "bench.Condense";
 
 const args = z.object({ n: z.number() });
-class Condense extends CoreJob<typeof args> {
+class Condense extends CoreJob.withArgs(args) {
   static override readonly jobName = NAME;
-  static override readonly args = args;
   override execute(): void {}
 }
 

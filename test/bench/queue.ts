@@ -49,9 +49,8 @@ const HOST = hostname();
 const noopArgs = z.object({ i: z.number().int() });
 
 /** The CoreJob under test: does nothing, like the raw processor. */
-class Noop extends CoreJob<typeof noopArgs> {
+class Noop extends CoreJob.withArgs(noopArgs) {
   static override readonly jobName = "bench.Noop";
-  static override readonly args = noopArgs;
   // No pool-wide cap, like the raw contender; a finite maxParallel adds BullMQ's global-concurrency check
   // to every job fetch (see docs/jobs.md).
   static override readonly maxParallel = Number.POSITIVE_INFINITY;

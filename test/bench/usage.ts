@@ -22,16 +22,14 @@ import { addDays, dayToDate } from "../../plugins/usage/calendar-day.js";
 import { rebuildFirstSeen } from "../../plugins/usage/first-seen.js";
 import usage, {
   AggregateLogins,
-  enumeratePeriods,
   type LoginDoc,
   parseReportArgs,
   queryReport,
   type ReportRow,
   renderChart,
-  seededRandom,
 } from "../../plugins/usage/index.js";
 import { ensureTargetIndexes } from "../../plugins/usage/indexes.js";
-import { enumeratePeriods as periodsOf } from "../../plugins/usage/periods.js";
+import { enumeratePeriods } from "../../plugins/usage/periods.js";
 import {
   ensureRollupIndexes,
   type FirstSeenDoc,
@@ -41,6 +39,7 @@ import {
   refreshPeriod,
   writeRollupMeta,
 } from "../../plugins/usage/rollups.js";
+import { seededRandom } from "../../plugins/usage/sample-logins.js";
 import { defineRoutes, escapeHtml, type PluginRoutes, startServer } from "../../server/index.js";
 import { startMongoProcess } from "../support/service-processes.js";
 
@@ -191,7 +190,7 @@ async function benchReport(client: MongoClient): Promise<string> {
       ["quarter", "quarter"],
       ["year", "year"],
     ] as const) {
-      for (const period of periodsOf(firstDay, REPORT_END, aggregate)) {
+      for (const period of enumeratePeriods(firstDay, REPORT_END, aggregate)) {
         await refreshPeriod(target, rollups, unit, period.start);
       }
     }

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { verifyPassword } from "../../server/index.js";
+import { verifyPassword } from "../../server/auth/password-hash.js";
 import { cocoShellCommand, ROOT, runCoco } from "../support/run-coco.js";
 import { testMongoClient, testMongoUri, uniqueName } from "../support/services.js";
 

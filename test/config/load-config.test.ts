@@ -25,7 +25,7 @@ describe("loadConfig", () => {
     expect(config.core.server.port).toBe(5001);
     expect(config.core.mongodb.uri).toBe("embedded");
     expect(config.core.mongodb.sysDatabase).toBe("core4");
-    expect(config.section<z.output<typeof usage>>("usage").timezone).toBe("UTC");
+    expect((config.section("usage" as string) as z.output<typeof usage>).timezone).toBe("UTC");
   });
 
   it("layers defaults < file < environment", () => {

@@ -37,9 +37,8 @@ class Slow extends CoreJob {
 }
 
 const failsArgs = z.object({ n: z.number().default(0) });
-class Fails extends CoreJob<typeof failsArgs> {
+class Fails extends CoreJob.withArgs(failsArgs) {
   static override readonly jobName = "cbrowser.Fails";
-  static override readonly args = failsArgs;
   override execute(): void {
     throw new Error("this job always fails");
   }

@@ -15,9 +15,8 @@ class Quick extends CoreJob {
 
 const flakyArgs = z.object({ n: z.number().default(0) });
 
-class Flaky extends CoreJob<typeof flakyArgs> {
+class Flaky extends CoreJob.withArgs(flakyArgs) {
   static override readonly jobName = "capi.Flaky";
-  static override readonly args = flakyArgs;
   static override readonly attempts = 2;
   static override readonly errorTime = 0;
   override execute(): void {

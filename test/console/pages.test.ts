@@ -6,9 +6,8 @@ import { BROWSER } from "../server/support/test-server.js";
 import { startConsoleServer } from "./support/console-server.js";
 
 const args = z.object({ note: z.string().default("") });
-class Note extends CoreJob<typeof args> {
+class Note extends CoreJob.withArgs(args) {
   static override readonly jobName = "cpages.Note";
-  static override readonly args = args;
   static override readonly schedule = "*/5 * * * *";
   override execute(): void {}
 }

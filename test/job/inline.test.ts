@@ -13,9 +13,8 @@ import { createTestRuntime, eventually } from "./support.js";
 
 const args = z.object({ day: z.date(), fail: z.boolean().default(false) });
 
-class Report extends CoreJob<typeof args> {
+class Report extends CoreJob.withArgs(args) {
   static override readonly jobName = "t.Report";
-  static override readonly args = args;
   static override readonly progressInterval = 0;
   seen: unknown;
 
@@ -67,12 +66,12 @@ describe("inline execute", async () => {
   });
 
   it("rejects a bad argument before running", async () => {
-    await expect(runInline(runtime, Report, { day: "someday" })).rejects.toThrow(JobArgumentError);
-    await expect(runInline(runtime, Report, { day: "someday" })).rejects.toThrow(/"day"/);
+    await expect(runInline(runtime, Report.jobName, { day: "someday" })).rejects.toThrow(JobArgumentError);
+    await expect(runInline(runtime, Report.jobName, { day: "someday" })).rejects.toThrow(/"day"/);
   });
 
   it("rejects with the state and journals a failed run", async () => {
-    const failure = (await runInline(runtime, Report, { day: "2026-11-27", fail: "yes" }).catch(
+    const failure = (await runInline(runtime, Report.jobName, { day: "2026-11-27", fail: "yes" }).catch(
       (e: unknown) => e,
     )) as JobRunError;
     expect(failure).toBeInstanceOf(JobRunError);

@@ -6,9 +6,8 @@ import { createTestRuntime } from "./support.js";
 
 const args = z.object({ db: z.string(), early: z.boolean().default(false) });
 
-class Writer extends CoreJob<typeof args> {
+class Writer extends CoreJob.withArgs(args) {
   static override readonly jobName = "t.Writer";
-  static override readonly args = args;
 
   override async execute({ db, early }: z.output<typeof args>): Promise<void> {
     const items = this.collection(`${db}/items`);

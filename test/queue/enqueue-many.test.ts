@@ -7,9 +7,8 @@ import { createTestRuntime } from "../job/support.js";
 
 const args = z.object({ n: z.number().int(), day: z.date().optional() });
 
-class Item extends CoreJob<typeof args> {
+class Item extends CoreJob.withArgs(args) {
   static override readonly jobName = "t.Item";
-  static override readonly args = args;
   override execute(): void {}
 }
 

@@ -7,9 +7,8 @@ import { createTestRuntime } from "../job/support.js";
 
 const args = z.object({ start: z.date().optional(), reset: z.boolean().default(false) });
 
-class Aggregate extends CoreJob<typeof args> {
+class Aggregate extends CoreJob.withArgs(args) {
   static override readonly jobName = "t.Aggregate";
-  static override readonly args = args;
   static override readonly attempts = 2;
   override execute(): void {}
 }
@@ -34,7 +33,7 @@ describe("enqueue", async () => {
 
   it("refuses a bad argument at enqueue with its name in the message", async () => {
     const before = (await queue.list({ name: "t.Aggregate" })).length;
-    const refusal = await queue.enqueue(Aggregate, { start: "31/12/2026" }).catch((e: unknown) => e);
+    const refusal = await queue.enqueue(Aggregate.jobName, { start: "31/12/2026" }).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(JobArgumentError);
     expect((refusal as Error).message).toContain('"start"');
     // Nothing was queued for the refused arguments.
@@ -47,26 +46,29 @@ describe("enqueue", async () => {
   });
 
   it("refuses a second job of the same name and arguments, naming the queued one", async () => {
-    const first = await queue.enqueue(Aggregate, { reset: "yes" });
+    const first = await queue.enqueue(Aggregate.jobName, { reset: "yes" });
     const second = await queue.enqueue(Aggregate, { reset: true }).catch((e: unknown) => e);
     expect(second).toBeInstanceOf(JobExistsError);
     expect((second as JobExistsError).existingId).toBe(first.id);
     expect((second as Error).message).toContain(first.id);
     // Other arguments are another job.
-    await expect(queue.enqueue(Aggregate, { reset: true, start: "2026-02-01" })).resolves.toMatchObject({
+    await expect(
+      queue.enqueue(Aggregate.jobName, { reset: true, start: "2026-02-01" }),
+    ).resolves.toMatchObject({
       state: "pending",
     });
   });
 
   it("accepts the same job again once the queued one is removed", async () => {
-    const first = await queue.enqueue(Aggregate, { start: "2025-05-05" });
+    const first = await queue.enqueue(Aggregate.jobName, { start: "2025-05-05" });
     await queue.remove(first.id);
-    const again = await queue.enqueue(Aggregate, { start: "2025-05-05" });
+    const again = await queue.enqueue(Aggregate.jobName, { start: "2025-05-05" });
     expect(again.id).not.toBe(first.id);
   });
 
   it("lists jobs by state", async () => {
-    for (const start of ["2024-01-01", "2024-01-02", "2024-01-03"]) await queue.enqueue(Aggregate, { start });
+    for (const start of ["2024-01-01", "2024-01-02", "2024-01-03"])
+      await queue.enqueue(Aggregate.jobName, { start });
     const pending = await queue.list({ state: "pending" });
     expect(pending.length).toBeGreaterThanOrEqual(3);
     expect(pending.every((r) => r.state === "pending")).toBe(true);

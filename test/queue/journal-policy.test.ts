@@ -7,9 +7,8 @@ import { createTestRuntime } from "../job/support.js";
 
 const args = z.object({ n: z.number().int(), fail: z.boolean().default(false) });
 
-class Ping extends CoreJob<typeof args> {
+class Ping extends CoreJob.withArgs(args) {
   static override readonly jobName = "t.Ping";
-  static override readonly args = args;
   static override readonly journal = "failures";
   override async execute({ fail }: z.output<typeof args>): Promise<void> {
     await this.cookie.inc("runs");

@@ -10,9 +10,8 @@ import { createTestRuntime, eventually } from "../job/support.js";
 
 const args = z.object({ n: z.number().int() });
 
-class Recover extends CoreJob<typeof args> {
+class Recover extends CoreJob.withArgs(args) {
   static override readonly jobName = "t.Recover";
-  static override readonly args = args;
   override execute(): void {}
 }
 

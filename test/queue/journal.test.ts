@@ -7,9 +7,8 @@ import { createTestRuntime, eventually } from "../job/support.js";
 
 const args = z.object({ day: z.date() });
 
-class Import extends CoreJob<typeof args> {
+class Import extends CoreJob.withArgs(args) {
   static override readonly jobName = "t.Import";
-  static override readonly args = args;
   override async execute(): Promise<void> {
     this.setSource("upload.csv");
     await this.progress(1, "imported");
@@ -26,7 +25,7 @@ describe("journal", async () => {
   });
 
   it("records every finished run in sys.journal, which outlives the job's removal from Redis", async () => {
-    const { id } = await queue.enqueue(Import, { day: "2026-11-01" });
+    const { id } = await queue.enqueue(Import.jobName, { day: "2026-11-01" });
     const entry = await eventually(() =>
       runtime.mongo
         .sys<JournalEntry>("journal")

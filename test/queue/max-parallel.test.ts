@@ -8,9 +8,8 @@ import { createTestRuntime, eventually, sleep } from "../job/support.js";
 
 const args = z.object({ n: z.number() });
 
-class Exclusive extends CoreJob<typeof args> {
+class Exclusive extends CoreJob.withArgs(args) {
   static override readonly jobName = "t.Exclusive";
-  static override readonly args = args;
   static override readonly maxParallel = 2;
   override async execute(): Promise<void> {
     const running = await this.cookie.inc("running");

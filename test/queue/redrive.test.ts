@@ -10,18 +10,16 @@ const args = z.object({ n: z.number().int(), fail: z.boolean().default(false) })
 // Fails while the run's arguments say so and the test has not fixed the cause yet.
 let fixed = false;
 
-class Import extends CoreJob<typeof args> {
+class Import extends CoreJob.withArgs(args) {
   static override readonly jobName = "t.Import";
-  static override readonly args = args;
   override async execute({ fail }: z.output<typeof args>): Promise<void> {
     if (fail && !fixed) throw new Error("source not reachable");
     await this.cookie.inc("completed");
   }
 }
 
-class Export extends CoreJob<typeof args> {
+class Export extends CoreJob.withArgs(args) {
   static override readonly jobName = "t.Export";
-  static override readonly args = args;
   override execute({ fail }: z.output<typeof args>): void {
     if (fail) throw new Error("target full");
   }

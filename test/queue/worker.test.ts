@@ -7,9 +7,8 @@ import { createTestRuntime, eventually } from "../job/support.js";
 
 const args = z.object({ day: z.date(), times: z.number().int().default(1) });
 
-class Typed extends CoreJob<typeof args> {
+class Typed extends CoreJob.withArgs(args) {
   static override readonly jobName = "t.Typed";
-  static override readonly args = args;
   static override readonly progressInterval = 0;
 
   override async execute({ day, times }: z.output<typeof args>): Promise<void> {
@@ -39,7 +38,7 @@ describe("worker pool", async () => {
   });
 
   it("runs a job to complete with typed arguments, progress, sources and timings", async () => {
-    const { id } = await queue.enqueue(Typed, { day: "2026-11-27", times: "3" });
+    const { id } = await queue.enqueue(Typed.jobName, { day: "2026-11-27", times: "3" });
     const record = await eventually(async () => {
       const r = await queue.get(id);
       return r.state === "complete" ? r : undefined;

@@ -25,9 +25,8 @@ export class Checkpointed extends CoreJob {
 }
 
 /** A short job that records each run of it (`reliability/effects`), so a test sees a job that ran twice. */
-export class Step extends CoreJob<typeof stepArgs> {
+export class Step extends CoreJob.withArgs(stepArgs) {
   static override readonly jobName = "reliability.Step";
-  static override readonly args = stepArgs;
   static override readonly maxParallel = Infinity;
 
   override async execute(args: { n: number }): Promise<void> {

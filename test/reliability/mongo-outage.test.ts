@@ -24,9 +24,8 @@ const STEPS = 6;
 const args = z.object({ n: z.number().int() });
 
 /** Walks its steps, checkpointing each in the cookie, so a run deferred by the outage resumes. */
-class Stepper extends CoreJob<typeof args> {
+class Stepper extends CoreJob.withArgs(args) {
   static override readonly jobName = "mo.Stepper";
-  static override readonly args = args;
   static override readonly deferTime = 1;
   override async execute({ n }: { n: number }): Promise<void> {
     this.setSource(`stepper-${n}`);

@@ -26,9 +26,8 @@ const eventually = <T>(check: () => Promise<T | undefined> | T | undefined, ever
 
 const args = z.object({ n: z.number().int() });
 
-class Counted extends CoreJob<typeof args> {
+class Counted extends CoreJob.withArgs(args) {
   static override readonly jobName = "rc.Counted";
-  static override readonly args = args;
   override async execute(input: { n: number }): Promise<void> {
     this.setSource("counted");
     await this.collection("rc/effects").insertOne({ job: this.id, n: input.n });
@@ -55,9 +54,8 @@ class EverySecond extends CoreJob {
   }
 }
 
-class Orphan extends CoreJob<typeof args> {
+class Orphan extends CoreJob.withArgs(args) {
   static override readonly jobName = "rc.Orphan";
-  static override readonly args = args;
   override execute(): void {}
 }
 

@@ -1,7 +1,8 @@
 import { once } from "node:events";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { formatJobList } from "../../bin/cli/format-jobs.js";
 import type { CookieDocument } from "../../framework/job/index.js";
-import { formatJobList, JobQueue } from "../../framework/queue/index.js";
+import { JobQueue } from "../../framework/queue/index.js";
 import { createTestRuntime, eventually as eventuallyWithin } from "../job/support.js";
 import { Checkpointed, reliabilityPlugin, STEPS } from "./checkpoint-job.js";
 

@@ -4,7 +4,8 @@
  * recovery from a killed sibling is quick. Prints "ready" once it takes jobs.
  */
 import { Writable } from "node:stream";
-import { createLogger, loadConfig, MongoLogSink, MongoRegistry, startWorkerPool } from "core4ts";
+import { loadConfig, MongoRegistry, startWorkerPool } from "core4ts";
+import { createLogger, MongoLogSink } from "../../framework/log/index.js";
 import { reliabilityPlugin } from "./checkpoint-job.js";
 
 const env = process.env;

@@ -167,9 +167,8 @@ function probesFor(route: RouteInfo, next: () => number, auth: Record<string, st
 
 const args = z.object({ day: z.date(), reset: z.boolean().default(false) });
 
-class Noop extends CoreJob<typeof args> {
+class Noop extends CoreJob.withArgs(args) {
   static override readonly jobName = "fuzz.Noop";
-  static override readonly args = args;
   override execute(): void {}
 }
 

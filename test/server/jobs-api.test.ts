@@ -8,9 +8,8 @@ import { ADMIN_PASSWORD, bearer, startTestServer, type TestServer } from "./supp
 
 const args = z.object({ day: z.date(), reset: z.boolean().default(false) });
 
-class Condense extends CoreJob<typeof args> {
+class Condense extends CoreJob.withArgs(args) {
   static override readonly jobName = "jobsapi.Condense";
-  static override readonly args = args;
   override execute(): void {}
 }
 

@@ -7,9 +7,8 @@ import { ADMIN_PASSWORD, bearer, startTestServer, type TestServer } from "./supp
 
 const args = z.object({ n: z.number().int() });
 
-class Load extends CoreJob<typeof args> {
+class Load extends CoreJob.withArgs(args) {
   static override readonly jobName = "bulkapi.Load";
-  static override readonly args = args;
   override execute(): void {}
 }
 

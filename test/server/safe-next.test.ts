@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { patternGrants, safeNext } from "../../server/index.js";
+import { patternGrants } from "../../server/auth/permissions.js";
+import { safeNext } from "../../server/auth/safe-next.js";
 
 describe("safeNext", () => {
   it("keeps same-origin paths with query and hash", () => {

@@ -9,9 +9,9 @@ import {
 } from "core4ts";
 import { type Collection, type Document, MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { condenseDay } from "../../plugins/usage/condense-day.js";
 import usage, {
   AggregateLogins,
-  condenseDay,
   generateSampleLogins,
   type LoginDoc,
   parseReportArgs,

@@ -4,22 +4,14 @@
  * Prints "ready" once it takes jobs; SIGTERM closes it.
  */
 import { Writable } from "node:stream";
-import {
-  CoreJob,
-  createLogger,
-  definePlugin,
-  loadConfig,
-  MongoLogSink,
-  MongoRegistry,
-  startWorkerPool,
-} from "core4ts";
+import { CoreJob, definePlugin, loadConfig, MongoRegistry, startWorkerPool } from "core4ts";
 import { z } from "zod";
+import { createLogger, MongoLogSink } from "../../../framework/log/index.js";
 
 const args = z.object({ n: z.number().int() });
 
-export class Limited extends CoreJob<typeof args> {
+export class Limited extends CoreJob.withArgs(args) {
   static override readonly jobName = "rl.Limited";
-  static override readonly args = args;
   static override readonly rateLimit = { max: 2, duration: 1 };
   override async execute({ n }: z.output<typeof args>): Promise<void> {
     this.setSource("rate limit test");

@@ -1,4 +1,4 @@
-import type { JobRecord } from "../job/index.js";
+import type { JobRecord } from "core4ts";
 
 function iso(date: Date | null): string {
   return date ? date.toISOString().replace(/\.\d{3}Z$/, "Z") : "-";
