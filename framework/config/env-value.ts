@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { parseBooleanWord } from "../parse/boolean-word.js";
+import { coerceTextLoose } from "../parse/coerce.js";
 import { defOf, unwrapSchema } from "../parse/zod-def.js";
 
 /** Result of resolving an environment path against the schema: the canonical key path and the leaf schema. */
@@ -34,52 +34,10 @@ export function resolvePath(schema: z.ZodType, segments: string[]): ResolvedPath
 
 /**
  * Converts an environment string to the type the schema expects at that key, so that
- * `CORE4_OPTION_server__port=5002` is a number and `CORE4_OPTION_usage__excludeUsers=bob,alice` a list.
+ * `CORE4_OPTION_server__port=5002` is a number and `CORE4_OPTION_usage__excludeUsers=bob,alice` a list
+ * (the rules: framework/parse/coerce.ts, docs/configuration.md "How text becomes a value").
  * Values that do not convert are returned unchanged for the schema to reject with a clear message.
  */
 export function convertEnvValue(leaf: z.ZodType, raw: string): unknown {
-  const def = defOf(unwrapSchema(leaf));
-  switch (def.type) {
-    case "number":
-    case "int": {
-      const n = Number(raw);
-      return raw.trim() === "" || Number.isNaN(n) ? raw : n;
-    }
-    case "boolean":
-      return parseBooleanWord(raw) ?? raw;
-    case "array": {
-      const text = raw.trim();
-      if (text.startsWith("[")) return parseJson(raw);
-      if (text === "") return [];
-      const element = def.element;
-      return text.split(",").map((item) => (element ? convertEnvValue(element, item.trim()) : item.trim()));
-    }
-    case "object":
-    case "record":
-      return parseJson(raw);
-    case "null":
-      return raw === "" || raw === "null" ? null : raw;
-    case "union": {
-      // The first option the string converts to and validates as (`maxParallel: 4` or `Infinity`).
-      for (const option of def.options ?? []) {
-        const value = convertEnvValue(option, raw);
-        if (option.safeParse(value).success) return value;
-      }
-      return raw;
-    }
-    case "literal": {
-      const values = (def as { values?: unknown[] }).values ?? [];
-      return values.find((v) => String(v) === raw.trim()) ?? raw;
-    }
-    default:
-      return raw;
-  }
-}
-
-function parseJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
+  return coerceTextLoose(leaf, raw);
 }

@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { parseBooleanWord } from "../parse/boolean-word.js";
-import { isoDateProblem, parseIsoDate } from "../parse/iso-date.js";
-import { defOf, unwrapSchema } from "../parse/zod-def.js";
+import { coerceText, containsDate, reviveParsed } from "../parse/coerce.js";
 import { JobArgumentError } from "./errors/index.js";
 
 /** Arguments as they arrive: a JSON object, HTTP parameters, or CLI `k=v` pairs already split. */
@@ -73,93 +71,17 @@ export function parseJobArgs<S extends z.ZodObject>(
   return result.data;
 }
 
+/**
+ * Text goes through the shared rules (framework/parse/coerce.ts), strictly: text that does not convert is
+ * refused here, naming the argument. Values that came as JSON keep their types, with ISO strings revived
+ * where the schema expects dates.
+ */
 function convertValue(jobName: string, key: string, field: z.ZodType, value: unknown): unknown {
-  if (typeof value !== "string") {
-    return value;
-  }
-  const leaf = unwrapSchema(field);
-  const def = defOf(leaf);
-  const fail = (expected: string): never => {
-    throw new JobArgumentError(
-      `invalid argument "${key}" for ${jobName}: expected ${expected}, got "${value}"`,
-      key,
-    );
-  };
-  switch (def.type) {
-    case "date": {
-      const date = parseIsoDate(value);
-      if (date === undefined) {
-        throw new JobArgumentError(`invalid argument "${key}" for ${jobName}: ${isoDateProblem(value)}`, key);
-      }
-      return date.instant;
-    }
-    case "boolean":
-      return parseBooleanWord(value) ?? fail("yes/no, true/false or 1/0");
-    case "number": {
-      const n = Number(value);
-      if (value.trim() === "" || !Number.isFinite(n)) return fail("a number");
-      return n;
-    }
-    case "bigint": {
-      try {
-        return BigInt(value.trim());
-      } catch {
-        return fail("an integer");
-      }
-    }
-    case "null":
-      return value === "" || value === "null" ? null : value;
-    case "array":
-    case "object":
-    case "record":
-    case "tuple": {
-      const text = value.trim();
-      if (def.type === "array" && !text.startsWith("[")) {
-        // CLI convenience: a,b,c
-        const element = def.element;
-        return text === ""
-          ? []
-          : text
-              .split(",")
-              .map((item) => (element ? convertValue(jobName, key, element, item.trim()) : item));
-      }
-      try {
-        return reviveDates(leaf, JSON.parse(text));
-      } catch {
-        return fail("JSON");
-      }
-    }
-    case "pipe":
-      return def.in ? convertValue(jobName, key, def.in, value) : value;
-    default:
-      return value;
-  }
-}
-
-/** Converts ISO strings inside parsed JSON where the schema expects dates (nested objects and arrays). */
-function reviveDates(schema: z.ZodType, value: unknown): unknown {
-  const def = defOf(unwrapSchema(schema));
-  if (def.type === "date" && typeof value === "string") return parseIsoDate(value)?.instant ?? value;
-  if (def.type === "array" && def.element && Array.isArray(value)) {
-    const element = def.element;
-    return value.map((v) => reviveDates(element, v));
-  }
-  if (
-    def.type === "object" &&
-    def.shape &&
-    value !== null &&
-    typeof value === "object" &&
-    !Array.isArray(value)
-  ) {
-    const shape = def.shape;
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        Object.hasOwn(shape, k) ? reviveDates(shape[k] as z.ZodType, v) : v,
-      ]),
-    );
-  }
-  return value;
+  if (typeof value !== "string") return reviveParsed(field, value);
+  const result = coerceText(field, value);
+  if (!result.ok)
+    throw new JobArgumentError(`invalid argument "${key}" for ${jobName}: ${result.message}`, key);
+  return result.value;
 }
 
 /**
@@ -175,9 +97,9 @@ export function restoreJobArgs<S extends z.ZodObject>(
 ): z.output<S> {
   const value = stored ?? {};
   if (validated) {
-    return (containsDate(schema) ? reviveDates(schema, value) : { ...(value as object) }) as z.output<S>;
+    return (containsDate(schema) ? reviveParsed(schema, value) : { ...(value as object) }) as z.output<S>;
   }
-  const result = schema.safeParse(reviveDates(schema, value));
+  const result = schema.safeParse(reviveParsed(schema, value));
   if (!result.success) {
     const issue = result.error.issues[0] as z.core.$ZodIssue;
     const key = issue.path.map(String).join(".") || "(arguments)";
@@ -187,22 +109,6 @@ export function restoreJobArgs<S extends z.ZodObject>(
     );
   }
   return result.data;
-}
-
-const dateCache = new WeakMap<z.ZodType, boolean>();
-
-/** Whether a schema has a date anywhere (cached: the worker asks once per job). */
-function containsDate(schema: z.ZodType): boolean {
-  let known = dateCache.get(schema);
-  if (known === undefined) {
-    const def = defOf(unwrapSchema(schema));
-    if (def.type === "date") known = true;
-    else if (def.type === "array" && def.element) known = containsDate(def.element);
-    else if (def.type === "object" && def.shape) known = Object.values(def.shape).some(containsDate);
-    else known = false;
-    dateCache.set(schema, known);
-  }
-  return known;
 }
 
 /** Arguments as stored in Redis and sys.journal: plain JSON, dates as ISO strings. */

@@ -9,6 +9,12 @@ export interface ZodDefLike {
   valueType?: z.ZodType;
   options?: z.ZodType[];
   in?: z.ZodType;
+  /** An enum's members (`{ fast: "fast" }`). */
+  entries?: Record<string, string | number>;
+  /** A literal's allowed values. */
+  values?: readonly unknown[];
+  /** A tuple's item schemas. */
+  items?: z.ZodType[];
 }
 
 /** A schema's definition. */

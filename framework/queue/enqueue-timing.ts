@@ -1,4 +1,5 @@
 import { JobArgumentError } from "../job/index.js";
+import { parseIsoDate } from "../parse/iso-date.js";
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 };
@@ -19,14 +20,14 @@ export function parseDelay(value: unknown, name = "delay"): number {
   return Number(match[1]) * (UNIT_SECONDS[match[2] ?? "s"] as number);
 }
 
-/** Reads a start time: an ISO 8601 date-time (`2026-12-01T08:00:00Z`) or a Date; throws naming `name`. */
+/**
+ * Reads a start time: an ISO 8601 date or date-time (`2026-12-01T08:00:00Z`, read by the one ISO reader, so
+ * `2026-02-30` is refused rather than rolled over) or a Date; throws naming `name`.
+ */
 export function parseAt(value: unknown, name = "at"): Date {
-  const date = value instanceof Date ? value : typeof value === "string" ? new Date(value.trim()) : undefined;
-  if (
-    !date ||
-    Number.isNaN(date.getTime()) ||
-    (typeof value === "string" && !/^\d{4}-\d{2}-\d{2}/.test(value.trim()))
-  ) {
+  const date =
+    value instanceof Date ? value : typeof value === "string" ? parseIsoDate(value)?.instant : undefined;
+  if (!date || Number.isNaN(date.getTime())) {
     throw new JobArgumentError(
       `${name} must be an ISO date-time like 2026-12-01T08:00:00Z, got ${JSON.stringify(value)}`,
       name,

@@ -1,16 +1,15 @@
+import { compareArgument, readReportArgument } from "./argument-schemas.js";
 import { addDays, type CalendarDay, daysBetween } from "./calendar-day.js";
-import { ReportArgumentError } from "./report-argument-error.js";
 import type { Compare, ComparedRange } from "./types.js";
 
 /** Reads `compare`: `previous` or `year` (any case); blank means no comparison. */
 export function parseCompare(value: unknown): Compare | undefined {
-  if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) {
-    return undefined;
-  }
-  const key = typeof value === "string" ? value.trim().toLowerCase() : "";
-  if (key === "previous" || key === "year") return key;
-  const shown = typeof value === "string" ? `"${value.slice(0, 20)}"` : typeof value;
-  throw new ReportArgumentError("compare", `compare: ${shown} is not one of previous, year`);
+  return readReportArgument(
+    "compare",
+    value,
+    compareArgument,
+    (shown) => `${shown} is not one of previous, year`,
+  );
 }
 
 /** The same calendar date one year earlier; Feb 29 becomes Feb 28. */

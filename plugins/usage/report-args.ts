@@ -1,4 +1,5 @@
 import { parseIsoDate } from "core4ts";
+import { aggregateArgument, dimensionArgument, readReportArgument } from "./argument-schemas.js";
 import { addDays, type CalendarDay, dayOfInstant, daysBetween, todayIn } from "./calendar-day.js";
 import { parseCompare } from "./compare.js";
 import type { Aggregate } from "./periods.js";
@@ -38,19 +39,6 @@ export interface ReportRange {
 /** Days before `end` the default range starts. */
 export const DEFAULT_RANGE_DAYS = 90;
 
-const AGGREGATE_NAMES: Record<string, Aggregate> = {
-  d: "day",
-  day: "day",
-  w: "week",
-  week: "week",
-  m: "month",
-  month: "month",
-  q: "quarter",
-  quarter: "quarter",
-  y: "year",
-  year: "year",
-};
-
 function isBlank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
 }
@@ -83,18 +71,12 @@ export function parseDayArgument(name: string, value: unknown, timeZone: string)
 
 /** Reads `aggregate`: day|week|month|quarter|year or d|w|m|q|y, case-insensitive; default week. */
 export function parseAggregate(value: unknown): Aggregate {
-  if (isBlank(value)) return "week";
-  const key = typeof value === "string" ? value.trim().toLowerCase() : "";
-  // Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
-  const aggregate = Object.hasOwn(AGGREGATE_NAMES, key) ? AGGREGATE_NAMES[key] : undefined;
-  if (aggregate === undefined) {
-    const shown = typeof value === "string" ? `"${value.slice(0, 20)}"` : typeof value;
-    throw new ReportArgumentError(
-      "aggregate",
-      `aggregate: ${shown} is not one of day, week, month, quarter, year (or d, w, m, q, y)`,
-    );
-  }
-  return aggregate;
+  return readReportArgument(
+    "aggregate",
+    value,
+    aggregateArgument,
+    (shown) => `${shown} is not one of day, week, month, quarter, year (or d, w, m, q, y)`,
+  );
 }
 
 /**
@@ -125,10 +107,10 @@ export function parseReportArgs(raw: RawReportArgs, context: ReportArgsContext):
 
 /** Reads an optional chart dimension (`width`, `height`) in pixels: an integer from 100 to 10000. */
 export function parseDimension(name: string, value: unknown): number | undefined {
-  if (isBlank(value)) return undefined;
-  const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
-  if (!Number.isInteger(n) || n < 100 || n > 10_000) {
-    throw new ReportArgumentError(name, `${name}: expected a whole number of pixels from 100 to 10000`);
-  }
-  return n;
+  return readReportArgument(
+    name,
+    value,
+    dimensionArgument,
+    () => "expected a whole number of pixels from 100 to 10000",
+  );
 }

@@ -14,6 +14,7 @@ import {
   withConsoleLayout,
 } from "core4ts/server";
 import { ACTIVE_COLUMNS, type ActiveReport, queryActive } from "./active-users.js";
+import { formatArgument, readReportArgument } from "./argument-schemas.js";
 import type { CalendarDay } from "./calendar-day.js";
 import { renderActiveChart } from "./chart/render-active-chart.js";
 import { renderChart } from "./chart/render-chart.js";
@@ -90,11 +91,7 @@ function readRange(ctx: Core4Context, config: UsageConfig, withAggregate = true)
 
 /** Reads `format` of a plot route: `svg` (default) or `png`. */
 export function parseFormat(value: unknown): "svg" | "png" {
-  if (value === undefined || value === null || value === "") return "svg";
-  const key = typeof value === "string" ? value.trim().toLowerCase() : "";
-  if (key === "svg" || key === "png") return key;
-  const shown = typeof value === "string" ? `"${value.slice(0, 20)}"` : typeof value;
-  throw new ReportArgumentError("format", `format: ${shown} is not one of svg, png`);
+  return readReportArgument("format", value, formatArgument, (shown) => `${shown} is not one of svg, png`);
 }
 
 /**

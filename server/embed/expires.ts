@@ -1,3 +1,4 @@
+import { parseIsoDate } from "../../framework/parse/index.js";
 import { HttpError } from "../errors/http-error.js";
 
 const DURATION = /^(\d{1,6})\s*([smhdw])$/i;
@@ -14,14 +15,16 @@ export function parseExpires(value: unknown, maxDays: number, now: Date = new Da
   const nowSeconds = Math.floor(now.getTime() / 1000);
   let expires: number;
   const text = typeof value === "string" ? value.trim() : value;
+  // The one ISO reader: `2026-02-30` is refused, not rolled over to March 2 as Date.parse does.
+  const iso = typeof text === "string" ? parseIsoDate(text) : undefined;
   if (text === undefined || text === null || text === "") expires = nowSeconds + DEFAULT_LINK_SECONDS;
   else if (typeof text === "number" && Number.isInteger(text)) expires = text;
   else if (typeof text === "string" && /^\d{1,12}$/.test(text)) expires = Number(text);
   else if (typeof text === "string" && DURATION.test(text)) {
     const [, n, unit] = DURATION.exec(text) as RegExpExecArray;
     expires = nowSeconds + Number(n) * (UNIT_SECONDS[(unit as string).toLowerCase()] as number);
-  } else if (typeof text === "string" && /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text))) {
-    expires = Math.floor(Date.parse(text) / 1000);
+  } else if (iso !== undefined) {
+    expires = Math.floor(iso.instant.getTime() / 1000);
   } else {
     throw HttpError.badRequest(
       `expires: "${String(value).slice(0, 40)}" is not a duration (30d, 12h), unix seconds or an ISO date`,

@@ -40,6 +40,17 @@ describe("report arguments", () => {
     }
   });
 
+  it("takes blank words as not given and refuses inherited names", () => {
+    const blank = parseReportArgs({ aggregate: " ", compare: "" }, context);
+    expect(blank.aggregate).toBe("week");
+    expect(blank.compare).toBeUndefined();
+    for (const word of ["__proto__", "constructor", "toString"]) {
+      expect(rejection(() => parseReportArgs({ aggregate: word }, context)).message).toBe(
+        `aggregate: "${word}" is not one of day, week, month, quarter, year (or d, w, m, q, y)`,
+      );
+    }
+  });
+
   it("reads dates and datetimes as their calendar date in the report zone", () => {
     const berlin = { ...context, timezone: "Europe/Berlin" };
     expect(parseReportArgs({ start: "2026-11-01", end: "2026-11-26T23:30:00Z" }, berlin).end).toBe(
@@ -78,7 +89,12 @@ describe("report arguments", () => {
   it("reads chart dimensions", () => {
     expect(parseDimension("width", "640")).toBe(640);
     expect(parseDimension("width", undefined)).toBeUndefined();
+    expect(parseDimension("height", " 300 ")).toBe(300);
+    expect(parseDimension("height", "")).toBeUndefined();
     expect(rejection(() => parseDimension("height", "12px")).argument).toBe("height");
+    expect(rejection(() => parseDimension("width", 99)).message).toBe(
+      "width: expected a whole number of pixels from 100 to 10000",
+    );
   });
 });
 
