@@ -4,6 +4,7 @@
  */
 export * from "./config/index.js";
 export * from "./embedded/index.js";
+export * from "./errors/index.js";
 export * from "./job/index.js";
 export * from "./log/index.js";
 export * from "./mongo/index.js";
