@@ -4,16 +4,15 @@
  * This entry point is the public surface, listed name by name: what plugins, applications embedding the
  * framework and operators' scripts use. Everything else is internal (the CLI and the server import it from
  * the folder modules) and may change in any release. `api/core4ts.api.md` is the committed report of this
- * surface; CI fails when it changes without the report (`npm run api:check`, docs/api.md).
+ * surface; CI fails when it changes without the report (`npm run api:check`, docs/api.md). Grouped by
+ * folder: config, embedded services, errors, jobs, logging, MongoDB, dates, plugins, the queue, the runtime.
  * @packageDocumentation
  */
 
-// The plugin model and the runtime that wires config, MongoDB, Redis and the logger.
 export { Config, type ConfigSections, type ConfigSource } from "./config/config.js";
 export { type CoreConfig, coreConfigSchema } from "./config/core-schema.js";
 export { ConfigError } from "./config/errors.js";
 export { type ConfigSectionSchema, type LoadConfigOptions, loadConfig } from "./config/load-config.js";
-// Embedded services for development and tests.
 export { ensureServices, stopServices } from "./embedded/ensure-services.js";
 export type { EmbeddedMongoAuth } from "./embedded/mongo/auth/scram-credentials.js";
 export { type EmbeddedMongoOptions, EmbeddedMongoServer } from "./embedded/mongo/index.js";
@@ -28,7 +27,7 @@ export type {
   ServicesOptions,
   ServiceUser,
 } from "./embedded/types.js";
-// Writing jobs.
+export { Core4Error, type Core4ErrorCode, type Core4ErrorKind } from "./errors/index.js";
 export { Cookie, type CookieDocument, type CookieValue } from "./job/cookie.js";
 export { CoreJob, type JobBase } from "./job/core-job.js";
 export {
@@ -56,7 +55,6 @@ export type { LogLevel, LogThreshold, PythonLevelName } from "./log/levels.js";
 export type { LogBindings, LogRecord } from "./log/log-record.js";
 export type { Logger, LogMethod } from "./log/types.js";
 
-// MongoDB, logging and dates.
 export {
   type CollectionRef,
   type CollectionRefDefaults,
@@ -67,7 +65,6 @@ export {
 export { MongoRegistry, type MongoRegistryOptions } from "./mongo/mongo-registry.js";
 export { type IsoDate, parseIsoDate } from "./parse/iso-date.js";
 export { definePlugin, type Plugin, type PluginDefinition } from "./plugin.js";
-// Enqueueing, watching and running jobs.
 export {
   JobLog,
   type JobLogCursor,

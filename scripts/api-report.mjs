@@ -42,6 +42,8 @@ for (const entry of entries) {
   }
 }
 if (changed > 0 && !update) {
-  console.error("api: run `npm run api:update`, review the diff of api/*.api.md and commit it with the change");
+  console.error(
+    "api: run `npm run api:update`, review the diff of api/*.api.md and commit it with the change",
+  );
   process.exit(1);
 }

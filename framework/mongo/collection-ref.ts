@@ -1,3 +1,5 @@
+import { Core4Error, type Core4ErrorCode } from "../errors/core4-error.js";
+
 /** A collection reference resolved to cluster, database and collection. */
 export interface CollectionRef {
   /** Cluster URI without a database path (may contain credentials: never log it, use {@link redactUri}). */
@@ -13,8 +15,9 @@ export interface CollectionRefDefaults {
 }
 
 /** Raised for a collection reference that cannot be understood. */
-export class CollectionRefError extends Error {
+export class CollectionRefError extends Core4Error {
   override readonly name = "CollectionRefError";
+  readonly code = "COLLECTION_REF_INVALID" satisfies Core4ErrorCode;
 }
 
 /**

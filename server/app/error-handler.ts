@@ -1,28 +1,12 @@
 import type { Middleware } from "koa";
+import { Core4Error } from "../../framework/errors/index.js";
 import { HttpError } from "../errors/http-error.js";
+import { httpStatusOf, toHttpError } from "../errors/http-status.js";
 import { errorPage } from "../pages/error-page.js";
 import { LOGIN_PAGE_PATH } from "../pages/login-page.js";
 import { wantsHtml } from "../reply/negotiate.js";
 import { envelope } from "../reply/reply.js";
 import type { Core4Context, Core4State } from "../router/types.js";
-
-/** Errors raised by Koa and its middleware (body parser, `ctx.throw`) carry these fields. */
-interface ExposedError {
-  status?: number;
-  statusCode?: number;
-  expose?: boolean;
-  type?: string;
-  message?: string;
-}
-
-function toHttpError(error: unknown, bodyLimit: number): HttpError | undefined {
-  if (error instanceof HttpError) return error;
-  const e = (error ?? {}) as ExposedError;
-  const status = e.status ?? e.statusCode;
-  if (typeof status !== "number" || status < 400 || status > 599) return undefined;
-  if (status === 413) return new HttpError(413, `request body larger than the limit of ${bodyLimit} bytes`);
-  return e.expose && e.message ? new HttpError(status, e.message.split("\n")[0] as string) : undefined;
-}
 
 /** Options of {@link errorHandler}. */
 export interface ErrorHandlerOptions {
@@ -35,8 +19,8 @@ export interface ErrorHandlerOptions {
 /**
  * Turns every error and every unanswered request into a reply: the JSON envelope with `error`, or an HTML
  * page for browsers. A 401 on a browser GET redirects to the login page with a `next` back here.
- * Unexpected errors are logged with their stack and answered with 500 and no detail (except in
- * development).
+ * The status comes from server/errors/http-status.ts. Unexpected errors are logged with their stack and
+ * code and answered with 500 (503 for an unavailable service) and no detail (except in development).
  */
 export function errorHandler(options: ErrorHandlerOptions): Middleware<Core4State> {
   return async (ctx, next) => {
@@ -54,14 +38,20 @@ export function errorHandler(options: ErrorHandlerOptions): Middleware<Core4Stat
       } else if (ctx.status === 501) failure = new HttpError(501, `method ${ctx.method} is not supported`);
       else return;
     } catch (error) {
+      // The stable code goes to the access log, never into the envelope (docs/contracts.md "HTTP").
+      if (Core4Error.is(error) && error.code !== "HTTP_ERROR") ctx.state.errorCode = error.code;
       const known = toHttpError(error, options.bodyLimit);
       if (known) failure = known;
       else {
         ctx.state.logger.error("unexpected error in request handler", {
           error: error instanceof Error ? error.message : String(error),
+          code: Core4Error.is(error) ? error.code : undefined,
           traceback: error instanceof Error ? error.stack : undefined,
         });
-        failure = new HttpError(500, `internal error: see the server log for request ${ctx.state.requestId}`);
+        // 500, or the 5xx the error's kind gives (503 for a service that cannot be reached).
+        const status = Math.max(httpStatusOf(error), 500);
+        const what = status === 503 ? "service unavailable" : "internal error";
+        failure = new HttpError(status, `${what}: see the server log for request ${ctx.state.requestId}`);
         if (options.development && error instanceof Error) traceback = error.stack;
       }
     }

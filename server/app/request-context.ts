@@ -6,7 +6,9 @@ import type { ServerLogger } from "../runtime/types.js";
 /**
  * Outermost middleware: gives each request an id (`X-Request-Id`, the envelope's `_id`) and a logger bound
  * to it, and writes one access-log record per request once the reply is decided: method, path (never the
- * query, which may carry secrets), status, milliseconds, user and the name a password login gave (`login_name`), at config `server.accessLog`'s level.
+ * query, which may carry secrets), status, milliseconds, user, the name a password login gave
+ * (`login_name`) and the code of the core4ts error it ended with (`error_code`), at config
+ * `server.accessLog`'s level.
  */
 export function requestContext(
   logger: ServerLogger,
@@ -32,6 +34,7 @@ export function requestContext(
       };
       // The name a password login gave, also when it failed (who was guessed at).
       if (ctx.state.loginName !== undefined) record.login_name = ctx.state.loginName;
+      if (ctx.state.errorCode !== undefined) record.error_code = ctx.state.errorCode;
       const message = `${ctx.method} ${ctx.path} ${ctx.status} ${ms} ms`;
       const bound = ctx.state.logger.child({ identifier: requestId, user });
       if (ctx.status >= 500) bound.error(message, record);

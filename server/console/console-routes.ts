@@ -9,7 +9,7 @@ import { arg } from "../request/arg.js";
 import { getArguments } from "../request/get-argument.js";
 import type { Core4Router } from "../router/core4-router.js";
 import type { Core4Context } from "../router/types.js";
-import { call, JOBS_MANAGE_PERMISSION, JOBS_READ_PERMISSION } from "../routes/job-routes.js";
+import { JOBS_MANAGE_PERMISSION, JOBS_READ_PERMISSION } from "../routes/job-routes.js";
 import type { JobsApi } from "../routes/jobs-api.js";
 import { type ConsoleServices, consoleServices } from "./console-services.js";
 import { homePageBody } from "./home-page.js";
@@ -140,22 +140,18 @@ export function registerConsole(
       };
       const skip = (query.page - 1) * query.size;
       const [types, history] = await Promise.all([
-        services.types
-          ? call(() => (services.types as NonNullable<typeof services.types>).list())
-          : undefined,
+        services.types ? (services.types as NonNullable<typeof services.types>).list() : undefined,
         runHistory(services, query),
       ]);
       // Only a known type's queue is read: a made-up name must not make the server open a queue for it.
       const known = !query.name || types === undefined || types.some((t) => t.name === query.name);
       const listed =
         services.queue && known
-          ? await call(() =>
-              (services.queue as JobsApi).list({
-                state: query.state,
-                name: query.name,
-                limit: skip + query.size + 1,
-              }),
-            )
+          ? await (services.queue as JobsApi).list({
+              state: query.state,
+              name: query.name,
+              limit: skip + query.size + 1,
+            })
           : [];
       const body = jobsPageBody({
         query,
@@ -180,7 +176,7 @@ export function registerConsole(
       const queue = services.queue;
       const [job, runs, log] = await Promise.all([
         queue
-          ? call(() => queue.get(id))
+          ? queue.get(id)
           : services.journal.findOne({ job_id: id }, { sort: { finished: -1 } }).then((entry) => {
               if (!entry) throw HttpError.notFound(`no job with id ${id}`);
               const { _id, job_id, hostname, pid, inline, recovered, ...record } = entry;

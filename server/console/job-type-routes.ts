@@ -6,7 +6,7 @@ import { arg } from "../request/arg.js";
 import { getArguments } from "../request/get-argument.js";
 import type { Core4Router } from "../router/core4-router.js";
 import type { Core4Context } from "../router/types.js";
-import { call, JOBS_MANAGE_PERMISSION, JOBS_READ_PERMISSION } from "../routes/job-routes.js";
+import { JOBS_MANAGE_PERMISSION, JOBS_READ_PERMISSION } from "../routes/job-routes.js";
 import { type ConsoleServices, requireQueue, requireTypes } from "./console-services.js";
 
 const BASE = "/core4/api/v1/jobs";
@@ -84,7 +84,7 @@ export function registerJobTypeRoutes(router: Core4Router, services: ConsoleServ
   router.get(
     `${BASE}/types`,
     async (ctx) => {
-      const types = await call(() => requireTypes(services).list());
+      const types = await requireTypes(services).list();
       reply(ctx, types.map(jobTypeRow), { columns: JOB_TYPE_COLUMNS, title: "job types" });
     },
     read,
@@ -92,7 +92,7 @@ export function registerJobTypeRoutes(router: Core4Router, services: ConsoleServ
 
   router.get(
     `${BASE}/types/:name`,
-    async (ctx) => reply(ctx, jobTypeRow(await call(() => requireTypes(services).get(jobName(ctx))))),
+    async (ctx) => reply(ctx, jobTypeRow(await requireTypes(services).get(jobName(ctx)))),
     read,
   );
 
@@ -101,7 +101,7 @@ export function registerJobTypeRoutes(router: Core4Router, services: ConsoleServ
       `${BASE}/types/:name/${action}`,
       async (ctx) => {
         const name = jobName(ctx);
-        const info = await call(() => requireTypes(services)[action](name));
+        const info = await requireTypes(services)[action](name);
         ctx.state.logger.info(`job type ${name} ${action === "pause" ? "paused" : "resumed"}`, {
           qual_name: name,
         });
@@ -117,12 +117,12 @@ export function registerJobTypeRoutes(router: Core4Router, services: ConsoleServ
       const name = jobName(ctx);
       const { state } = getArguments(ctx, { state: arg.choice(RESTARTABLE).default("error") });
       const queue = requireQueue(services);
-      await call(() => requireTypes(services).get(name));
-      const jobs = await call(() => queue.list({ name, state, limit: 10_000 }));
+      await requireTypes(services).get(name);
+      const jobs = await queue.list({ name, state, limit: 10_000 });
       const result: BulkRestart = { name, state, restarted: [], failed: [] };
       for (const job of jobs) {
         try {
-          await call(() => queue.restart(job.id));
+          await queue.restart(job.id);
           result.restarted.push(job.id);
         } catch (error) {
           result.failed.push({ id: job.id, error: error instanceof Error ? error.message : String(error) });
@@ -156,7 +156,7 @@ export function registerJobTypeRoutes(router: Core4Router, services: ConsoleServ
     `${BASE}/:id/remove`,
     async (ctx) => {
       const id = jobId(ctx);
-      await call(() => requireQueue(services).remove(id));
+      await requireQueue(services).remove(id);
       reply(ctx, { removed: id });
     },
     manage,
@@ -165,8 +165,8 @@ export function registerJobTypeRoutes(router: Core4Router, services: ConsoleServ
 
 /** 404 for a job id neither in Redis nor in the journal. */
 async function exists(services: ConsoleServices, id: string): Promise<JobRecord | undefined> {
-  if (services.queue) return call(() => (services.queue as NonNullable<typeof services.queue>).get(id));
+  if (services.queue) return (services.queue as NonNullable<typeof services.queue>).get(id);
   const run = await services.journal.findOne({ job_id: id }, { projection: { _id: 1 } });
-  if (!run) throw HttpError.notFound(new JobNotFoundError(`no job with id ${id}`).message);
+  if (!run) throw new JobNotFoundError(`no job with id ${id}`);
   return undefined;
 }

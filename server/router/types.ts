@@ -15,6 +15,8 @@ export interface Core4State {
   signedLink?: { readonly expires: number };
   /** The login name a password login (form, JSON or Basic) gave, for the access log; set even when it failed. */
   loginName?: string;
+  /** The stable code of the core4ts error the request ended with (`JOB_NOT_FOUND`), for the access log. */
+  errorCode?: string;
 }
 
 /** The Koa context of a core4ts route handler. */

@@ -1,13 +1,5 @@
 import { z } from "zod";
-import {
-  JOB_STATES,
-  JobArgumentError,
-  JobExistsError,
-  JobNotFoundError,
-  type JobState,
-  JobStateError,
-  UnknownJobError,
-} from "../../framework/job/index.js";
+import { JOB_STATES, type JobState } from "../../framework/job/index.js";
 import { type EnqueueOptions, type EnqueueResult, parseAt, parseDelay } from "../../framework/queue/index.js";
 import type { AppServices } from "../app/types.js";
 import { HttpError } from "../errors/http-error.js";
@@ -63,20 +55,6 @@ function enqueueOptions(raw: {
   return options;
 }
 const JOB_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-
-/** Translates the job framework's errors into HTTP replies with their one-line message. */
-export async function call<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof JobArgumentError) throw HttpError.badRequest(error.message);
-    if (error instanceof UnknownJobError || error instanceof JobNotFoundError)
-      throw HttpError.notFound(error.message);
-    if (error instanceof JobExistsError) throw HttpError.conflict(error.message);
-    if (error instanceof JobStateError) throw HttpError.conflict(error.message);
-    throw error;
-  }
-}
 
 /**
  * A bulk enqueue: every item is checked first (a bad one is a 400 naming its index, and nothing is queued);
@@ -162,9 +140,11 @@ export function jobRoutes(queue: JobsApi | undefined) {
           name: arg.string().min(1).optional(),
           limit: arg.int({ min: 1, max: 10_000 }).optional(),
         });
-        const records = await call(() =>
-          jobs().list({ state: state as (typeof JOB_STATES)[number] | undefined, name, limit }),
-        );
+        const records = await jobs().list({
+          state: state as (typeof JOB_STATES)[number] | undefined,
+          name,
+          limit,
+        });
         reply(ctx, records, { title: "jobs" });
       },
       read,
@@ -175,7 +155,7 @@ export function jobRoutes(queue: JobsApi | undefined) {
       async (ctx) => {
         const body: unknown = ctx.request.body;
         if (Array.isArray(body)) {
-          const results = await call(() => enqueueBulk(jobs(), body));
+          const results = await enqueueBulk(jobs(), body);
           const ids = results.filter((r) => "id" in r).length;
           ctx.state.logger.info(`enqueued ${ids} of ${results.length} jobs`);
           reply(ctx, results, { status: ids > 0 ? 201 : 200 });
@@ -191,8 +171,10 @@ export function jobRoutes(queue: JobsApi | undefined) {
           priority: arg.int({ min: 0 }).optional(),
           attempts: arg.int({ min: 1 }).optional(),
         });
-        const record = await call(async () =>
-          jobs().enqueue(name, args ?? {}, enqueueOptions({ delay, at, priority, attempts })),
+        const record = await jobs().enqueue(
+          name,
+          args ?? {},
+          enqueueOptions({ delay, at, priority, attempts }),
         );
         ctx.state.logger.info(`enqueued ${record.name} as ${record.id}`, { job_id: record.id });
         reply(ctx, record, { status: 201 });
@@ -210,9 +192,9 @@ export function jobRoutes(queue: JobsApi | undefined) {
             state: arg.choice(JOB_STATES as [string, ...string[]]),
           });
           const selection = { name, state: state as JobState };
-          const outcome = await call(() =>
-            action === "restart" ? jobs().restartMatching(selection) : jobs().removeMatching(selection),
-          );
+          const outcome = await (action === "restart"
+            ? jobs().restartMatching(selection)
+            : jobs().removeMatching(selection));
           ctx.state.logger.info(`${action}: ${outcome.done} of ${outcome.matched} ${name} jobs in ${state}`);
           reply(ctx, outcome);
         },
@@ -220,31 +202,19 @@ export function jobRoutes(queue: JobsApi | undefined) {
       );
     }
 
-    router.get(
-      SCHEDULES,
-      async (ctx) => reply(ctx, await call(() => jobs().schedules()), { title: "schedules" }),
-      read,
-    );
+    router.get(SCHEDULES, async (ctx) => reply(ctx, await jobs().schedules(), { title: "schedules" }), read);
 
-    router.get(`${BASE}/:id`, async (ctx) => reply(ctx, await call(() => jobs().get(jobId(ctx)))), read);
+    router.get(`${BASE}/:id`, async (ctx) => reply(ctx, await jobs().get(jobId(ctx))), read);
 
-    router.post(
-      `${BASE}/:id/kill`,
-      async (ctx) => reply(ctx, await call(() => jobs().kill(jobId(ctx)))),
-      manage,
-    );
+    router.post(`${BASE}/:id/kill`, async (ctx) => reply(ctx, await jobs().kill(jobId(ctx))), manage);
 
-    router.post(
-      `${BASE}/:id/restart`,
-      async (ctx) => reply(ctx, await call(() => jobs().restart(jobId(ctx)))),
-      manage,
-    );
+    router.post(`${BASE}/:id/restart`, async (ctx) => reply(ctx, await jobs().restart(jobId(ctx))), manage);
 
     router.delete(
       `${BASE}/:id`,
       async (ctx) => {
         const id = jobId(ctx);
-        await call(() => jobs().remove(id));
+        await jobs().remove(id);
         reply(ctx, { removed: id });
       },
       manage,

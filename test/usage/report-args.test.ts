@@ -66,7 +66,7 @@ describe("report arguments", () => {
 
   it("rejects bad values with a 400 error naming the argument", () => {
     const bad = rejection(() => parseReportArgs({ start: "yesterday" }, context));
-    expect(bad).toMatchObject({ argument: "start", status: 400 });
+    expect(bad).toMatchObject({ argument: "start", code: "USAGE_REPORT_ARGUMENT", kind: "invalid_argument" });
     expect(bad.message).toMatch(/^start: "yesterday"/);
     expect(rejection(() => parseReportArgs({ end: "2026-02-30" }, context)).argument).toBe("end");
     expect(rejection(() => parseReportArgs({ aggregate: "fortnight" }, context)).argument).toBe("aggregate");
