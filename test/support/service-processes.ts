@@ -20,19 +20,29 @@ export interface ServiceProcess {
 async function waitForRedis(child: ChildProcess, port: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new RedisExited(child.exitCode);
     const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0 });
     client.on("error", () => {});
     try {
       await client.connect();
-      await client.ping();
+      // The server that answers must be ours: another test's redis-server may hold the port we were given.
+      const info = await client.info("server");
       client.disconnect();
-      return;
-    } catch {
+      if (info.includes(`process_id:${child.pid}\r`)) return;
+      if (child.exitCode !== null) throw new RedisExited(child.exitCode);
+    } catch (error) {
       client.disconnect();
-      if (Date.now() > deadline) throw new Error("redis-server did not answer within 10 s");
-      await new Promise((r) => setTimeout(r, 100));
+      if (error instanceof RedisExited) throw error;
     }
+    if (Date.now() > deadline) throw new Error("redis-server did not answer within 10 s");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Our redis-server exited while starting (most often: its port was taken after we picked it). */
+class RedisExited extends Error {
+  constructor(code: number) {
+    super(`redis-server exited with code ${code}`);
   }
 }
 
@@ -46,36 +56,46 @@ export interface RedisServerOptions {
 
 /** Starts a throw-away redis-server (no persistence unless `dir` is given) on a loopback port. */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<ServiceProcess> {
-  const port = options.port ?? (await freePort());
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "core4ts-test-redis-"));
   const persist = options.dir !== undefined ? ["--appendonly", "yes"] : ["--appendonly", "no"];
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persist, "--dir", dir],
-    { stdio: "ignore" },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.once("error", (error) =>
-      reject(
-        new Error(
-          `cannot start redis-server (${error.message}): apt-get install redis-server, or set CORE4_REDIS_URL`,
-        ),
-      ),
+  // The port is picked before redis-server binds it and another process may take it in between: with a
+  // port of our choosing, try another one (as the framework's launchRedis does).
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await freePort());
+    const child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persist, "--dir", dir],
+      { stdio: "ignore" },
     );
-    child.once("spawn", () => resolve());
-  });
-  await waitForRedis(child, port);
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    ...(child.pid !== undefined && { pid: child.pid }),
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        await once(child, "exit");
-      }
-      if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    await new Promise<void>((resolve, reject) => {
+      child.once("error", (error) =>
+        reject(
+          new Error(
+            `cannot start redis-server (${error.message}): apt-get install redis-server, or set CORE4_REDIS_URL`,
+          ),
+        ),
+      );
+      child.once("spawn", () => resolve());
+    });
+    try {
+      await waitForRedis(child, port);
+    } catch (error) {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      if (error instanceof RedisExited && options.port === undefined && attempt < 3) continue;
+      throw error;
+    }
+    return {
+      url: `redis://127.0.0.1:${port}`,
+      ...(child.pid !== undefined && { pid: child.pid }),
+      stop: async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill("SIGTERM");
+          await once(child, "exit");
+        }
+        if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
 }
 
 /** The embedded MongoDB in memory as its own process (like `coco` runs it): it does not share our event loop. */
