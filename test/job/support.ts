@@ -1,10 +1,8 @@
-import { Writable } from "node:stream";
 import { afterAll } from "vitest";
-import { loadConfig } from "../../framework/config/index.js";
 import type { JobRuntime } from "../../framework/job/index.js";
-import { createLogger, type Logger, MongoLogSink } from "../../framework/log/index.js";
-import { MongoRegistry } from "../../framework/mongo/index.js";
+import type { Logger } from "../../framework/log/index.js";
 import type { Plugin } from "../../framework/plugin.js";
+import { Runtime } from "../../framework/runtime.js";
 import { testMongoUri, testRedisUrl, uniqueName } from "../support/services.js";
 
 /** A job runtime on the test services with its own sys database and Redis prefix. */
@@ -28,11 +26,9 @@ export interface TestRuntimeOptions {
   mongodbUri?: string;
 }
 
-const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
-
 /**
- * Builds a runtime the way the framework's Runtime does, on the test Redis and MongoDB; closed after the
- * file. Each runtime gets a fresh sys database and queue prefix unless it shares another's.
+ * Starts a {@link Runtime} on the test Redis and MongoDB, the way every command composes one; closed after
+ * the file. Each runtime gets a fresh sys database and queue prefix unless it shares another's.
  */
 export async function createTestRuntime(
   plugins: Plugin[],
@@ -42,47 +38,19 @@ export async function createTestRuntime(
   const sysDatabase = options.share?.mongo.sysDatabase ?? uniqueName("core4");
   const prefix = options.share?.prefix ?? uniqueName("q");
   const redisUrl = options.redisUrl ?? testRedisUrl();
-  const { jobs, ...rest } = options.overrides ?? {};
-  const config = loadConfig({
+  const runtime = await Runtime.start({
+    plugins,
     env: {},
-    sections: Object.fromEntries(
-      plugins.filter((p) => p.config).map((p) => [p.name, p.config as NonNullable<Plugin["config"]>]),
-    ),
+    name: "test",
     overrides: {
-      ...rest,
+      ...options.overrides,
       mongodb: { uri, sysDatabase },
       redis: { url: redisUrl, prefix },
       log: { level: "silent", mongoLevel: "debug" },
-      ...(jobs ? { jobs } : {}),
     },
   });
-  const mongo = new MongoRegistry({ uri, sysDatabase });
-  const sink = new MongoLogSink({ collection: () => mongo.sys("log"), flushIntervalMs: 50 });
-  const logger = createLogger({
-    name: "test",
-    level: "silent",
-    mongoLevel: "debug",
-    sink,
-    destination: silent,
-  });
-  let closed = false;
-  const runtime: TestJobRuntime = {
-    config,
-    mongo,
-    logger,
-    redisUrl,
-    plugins,
-    prefix,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await logger.flush().catch(() => undefined);
-      await sink.close().catch(() => undefined);
-      await mongo.close();
-    },
-  };
   afterAll(() => runtime.close());
-  return runtime;
+  return Object.assign(runtime, { prefix });
 }
 
 /** Resolves after `ms` milliseconds. */
