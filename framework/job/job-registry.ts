@@ -67,6 +67,8 @@ export class JobRegistry {
   /** Resolves a name or class to a registered class (a class must be registered too). */
   resolve(job: string | JobClass): JobClass {
     if (typeof job === "string") return this.get(job);
+    // A registered class was checked when it was registered: no second check on every enqueue.
+    if (typeof job === "function" && this.byName.get(job.jobName) === job) return job;
     const registered = this.get(checkJobClass(job).jobName);
     if (registered !== job)
       throw new UnknownJobError(`job class ${job.name} is not the registered ${job.jobName}`);

@@ -145,7 +145,10 @@ export class JobQueue {
     if (overrides) data.settings = overrides;
     const added = await this.add(jobClass.jobName, data, settings, id, delay);
     await this.announce(jobClass.jobName);
-    return this.withNextTry(recordOf(added, "pending"), added);
+    // A job just added is in BullMQ's delayed set only when it has a delay, due at its timestamp plus the
+    // delay (BullMQ's score): no round trip to read it back.
+    const nextTry = added.delay > 0 ? new Date(added.timestamp + added.delay) : null;
+    return { ...recordOf(added, "pending"), nextTry };
   }
 
   /**
@@ -591,7 +594,8 @@ export class JobQueue {
     return {
       jobId: id,
       attempts: settings.attempts,
-      backoff: backoffOf(settings),
+      // A single attempt is never retried: BullMQ would parse a retry delay on every fetch for nothing.
+      backoff: settings.attempts > 1 ? backoffOf(settings) : undefined,
       priority: settings.priority || undefined,
       delay: delay ? Math.round(delay * 1000) : undefined,
       deduplication: { id: jobIdentityKey(name, data.args) },
