@@ -63,13 +63,38 @@ interface DataVersion {
   lastRun: string | null;
 }
 
-async function dataVersion(runtime: ServerRuntime): Promise<DataVersion> {
+/**
+ * How long a data version read from `sys.cookie` is reused, in ms: a new run of the job changes the tags
+ * (and so the replies) within this time, and a cache hit costs no MongoDB read (docs/usage.md "Caching").
+ */
+export const DATA_VERSION_MS = 1_000;
+
+async function readDataVersion(runtime: ServerRuntime): Promise<DataVersion> {
   const cookie = await runtime.mongo
     .sys<{ _id: string; offset?: unknown; last_runtime?: unknown }>("cookie")
     .findOne({ _id: AGGREGATE_LOGINS }, { projection: { offset: 1, last_runtime: 1 } });
   return {
     dataThrough: typeof cookie?.offset === "string" ? cookie.offset : null,
     lastRun: cookie?.last_runtime instanceof Date ? cookie.last_runtime.toISOString() : null,
+  };
+}
+
+/**
+ * The data version, read at most once per {@link DATA_VERSION_MS} (concurrent requests share one read).
+ * The time counts from the start of the read, so no reply uses a version older than that bound; a failed
+ * read is not kept.
+ */
+function dataVersionReader(runtime: ServerRuntime): () => Promise<DataVersion> {
+  let kept: { version: Promise<DataVersion>; until: number } | undefined;
+  return () => {
+    const now = Date.now();
+    if (kept && now < kept.until) return kept.version;
+    const entry = { version: readDataVersion(runtime), until: now + DATA_VERSION_MS };
+    kept = entry;
+    entry.version.catch(() => {
+      if (kept === entry) kept = undefined;
+    });
+    return entry.version;
   };
 }
 
@@ -176,6 +201,7 @@ function chartBody(svg: string, format: "svg" | "png"): string | Buffer {
  */
 export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
   const rendered = new RenderCache<string | Buffer>();
+  const dataVersion = dataVersionReader(runtime);
   const embeddable = { embeddable: true } as const;
   router.page(USAGE_PATH, "Usage: logins");
   router.page(ACTIVE_PATH, "Usage: active users");
@@ -236,7 +262,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
       }
       const args = givenArgs(ctx, ["start", "end", "aggregate", "compare"]);
       const embed = embedSnippet(ctx, runtime, embedLinks, USAGE_PATH, args, "Distinct users logging in");
-      const version = await dataVersion(runtime);
+      const version = await dataVersion();
       const tag = usageTag(ctx, config, version, [range, viewer(ctx, runtime), embed?.expiresAt ?? null]);
       if (freshReply(ctx, tag)) return;
       const html = await rendered.get(tag, async () => {
@@ -259,7 +285,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
       const range = readRange(ctx, config);
       const format = negotiate(ctx, TABLE_FORMATS);
       ctx.vary("Accept");
-      const version = await dataVersion(runtime);
+      const version = await dataVersion();
       if (freshReply(ctx, usageTag(ctx, config, version, [range, format]))) return;
       const report = await loadReport(range, version);
       reply(ctx, report.rows, {
@@ -279,7 +305,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
       const height = parseDimension("height", rawArgument(ctx, "height"));
       const format = parseFormat(rawArgument(ctx, "format"));
       const range = readRange(ctx, config);
-      const version = await dataVersion(runtime);
+      const version = await dataVersion();
       const tag = usageTag(ctx, config, version, [range, width, height, format]);
       if (freshReply(ctx, tag)) return;
       const body = await rendered.get(tag, async () => {
@@ -323,7 +349,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
         args,
         "Daily, weekly and monthly active users",
       );
-      const version = await dataVersion(runtime);
+      const version = await dataVersion();
       const tag = usageTag(ctx, config, version, [range, viewer(ctx, runtime), embed?.expiresAt ?? null]);
       if (freshReply(ctx, tag)) return;
       const html = await rendered.get(tag, async () => {
@@ -350,7 +376,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
       const range = readRange(ctx, config, false);
       const format = negotiate(ctx, TABLE_FORMATS);
       ctx.vary("Accept");
-      const version = await dataVersion(runtime);
+      const version = await dataVersion();
       if (freshReply(ctx, usageTag(ctx, config, version, [range, format]))) return;
       const report = await loadActive(range, version);
       reply(ctx, report.rows, {
@@ -370,7 +396,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
       const height = parseDimension("height", rawArgument(ctx, "height"));
       const format = parseFormat(rawArgument(ctx, "format"));
       const range = readRange(ctx, config, false);
-      const version = await dataVersion(runtime);
+      const version = await dataVersion();
       const tag = usageTag(ctx, config, version, [range, width, height, format]);
       if (freshReply(ctx, tag)) return;
       const body = await rendered.get(tag, async () => {
