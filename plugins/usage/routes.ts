@@ -102,16 +102,38 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
+/** How long a parsed range is reused for the same arguments, in ms ("today" in it is at most this late). */
+const RANGE_REUSE_MS = 1_000;
+const RANGES_MAX = 500;
+/** Parsed ranges by their raw arguments and config: parsing dates in the report zone is most of a cache hit. */
+const ranges = new Map<string, { range: ReportRange; until: number }>();
+
 function readRange(ctx: Core4Context, config: UsageConfig, withAggregate = true): ReportRange {
-  return parseReportArgs(
-    {
-      start: rawArgument(ctx, "start"),
-      end: rawArgument(ctx, "end"),
-      aggregate: withAggregate ? rawArgument(ctx, "aggregate") : undefined,
-      compare: withAggregate ? rawArgument(ctx, "compare") : undefined,
-    },
-    { timezone: config.timezone, maxRangeDays: config.maxRangeDays },
-  );
+  const raw = {
+    start: rawArgument(ctx, "start"),
+    end: rawArgument(ctx, "end"),
+    aggregate: withAggregate ? rawArgument(ctx, "aggregate") : undefined,
+    compare: withAggregate ? rawArgument(ctx, "compare") : undefined,
+  };
+  const options = { timezone: config.timezone, maxRangeDays: config.maxRangeDays };
+  // Only plain text arguments are reused (a JSON body may carry other types; they are parsed each time).
+  const plain = Object.values(raw).every((v) => v === undefined || typeof v === "string");
+  if (!plain) return parseReportArgs(raw, options);
+  const key = JSON.stringify([
+    raw.start,
+    raw.end,
+    raw.aggregate,
+    raw.compare,
+    options.timezone,
+    options.maxRangeDays,
+  ]);
+  const now = Date.now();
+  const kept = ranges.get(key);
+  if (kept && now < kept.until) return kept.range;
+  const range = Object.freeze(parseReportArgs(raw, options));
+  if (ranges.size >= RANGES_MAX) ranges.clear();
+  ranges.set(key, { range, until: now + RANGE_REUSE_MS });
+  return range;
 }
 
 /** Reads `format` of a plot route: `svg` (default) or `png`. */
