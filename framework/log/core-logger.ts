@@ -21,6 +21,9 @@ const FIXED = new Set(["_id", "created", "level", "levelno", "message", "hostnam
 // Context fields extra fields may set for one record (e.g. `user` of a login event).
 const CONTEXT = ["name", "identifier", "qual_name", "user"] as const;
 
+// Fields the caller's extra fields never add as extras: the fixed ones and the context.
+const RESERVED = new Set<string>([...FIXED, ...CONTEXT]);
+
 // Extra fields left out of a stderr line: the context (merged above) and pino's own keys.
 const STDERR_OMIT = [...CONTEXT, "level", "time", "msg", "pid", "hostname"];
 
@@ -108,10 +111,12 @@ export class CoreLogger implements Logger {
       const created = new Date();
       const text = redactText(typeof message === "string" ? message : String(message));
       const fields = extra ? toStorable(extra) : {};
-      const context: Record<string, unknown> = { ...this.bindings };
-      for (const key of CONTEXT) if (key in fields) context[key] = fields[key];
-      if (toStderr) this.root.pino[level]({ ...withoutNulls(context), ...omit(fields, STDERR_OMIT) }, text);
-      if (toMongo) sink.write(this.record(level, created, text, context, fields));
+      if (toStderr) {
+        const context: Record<string, unknown> = { ...this.bindings };
+        for (const key of CONTEXT) if (key in fields) context[key] = fields[key];
+        this.root.pino[level]({ ...withoutNulls(context), ...omit(fields, STDERR_OMIT) }, text);
+      }
+      if (toMongo) sink.write(this.record(level, created, text, fields));
     } catch (error) {
       process.stderr.write(
         `core4ts logger: cannot log "${String(message).slice(0, 80)}": ${String(error)}\n`,
@@ -119,26 +124,29 @@ export class CoreLogger implements Logger {
     }
   }
 
+  /** The sys.log document, built in one pass: every request writes one (the access log). */
   private record(
     level: LogLevel,
     created: Date,
     message: string,
-    context: Record<string, unknown>,
     fields: Record<string, unknown>,
   ): LogRecord {
+    const python = pythonLevel(level);
+    const bound = this.bindings;
     const record: LogRecord = {
       created,
-      ...pythonLevel(level),
+      level: python.level,
+      levelno: python.levelno,
       message,
-      name: String(context.name),
+      name: String("name" in fields ? fields.name : bound.name),
       hostname: this.root.hostname,
       pid: process.pid,
-      identifier: nullableString(context.identifier),
-      qual_name: nullableString(context.qual_name),
-      user: nullableString(context.user),
+      identifier: nullableString("identifier" in fields ? fields.identifier : bound.identifier),
+      qual_name: nullableString("qual_name" in fields ? fields.qual_name : bound.qual_name),
+      user: nullableString("user" in fields ? fields.user : bound.user),
     };
-    for (const [key, value] of Object.entries(fields)) {
-      if (!FIXED.has(key) && !(CONTEXT as readonly string[]).includes(key)) record[key] = value;
+    for (const key in fields) {
+      if (!RESERVED.has(key)) record[key] = fields[key];
     }
     return record;
   }

@@ -8,9 +8,19 @@ const SECRET_CAMEL = /[a-z0-9](Pass(word|wd)?|Secret|Token|Authorization|ApiKey|
 // user:password@ inside any URL (mongodb://, redis://, https://).
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*):([^@/\s]*)@/gi;
 
+// Log records repeat the same few field names: remember the answer instead of testing two patterns each time.
+const KNOWN_KEYS = new Map<string, boolean>();
+const KNOWN_KEYS_MAX = 2_000;
+
 /** True when a field of this name holds a secret (`password`, `secret`, `token`, `apiKey`, ...). */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key) || SECRET_CAMEL.test(key);
+  let secret = KNOWN_KEYS.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY.test(key) || SECRET_CAMEL.test(key);
+    if (KNOWN_KEYS.size >= KNOWN_KEYS_MAX) KNOWN_KEYS.clear();
+    KNOWN_KEYS.set(key, secret);
+  }
+  return secret;
 }
 
 /** Hides passwords of URLs inside a text (`redis://u:pw@h` → `redis://u:***@h`). */

@@ -63,7 +63,13 @@ interface DataVersion {
   lastRun: string | null;
 }
 
-async function dataVersion(runtime: ServerRuntime): Promise<DataVersion> {
+/**
+ * How long a data version read from `sys.cookie` is reused, in ms: a new run of the job changes the tags
+ * (and so the replies) within this time, and a cache hit costs no MongoDB read (docs/usage.md "Caching").
+ */
+export const DATA_VERSION_MS = 1_000;
+
+async function readDataVersion(runtime: ServerRuntime): Promise<DataVersion> {
   const cookie = await runtime.mongo
     .sys<{ _id: string; offset?: unknown; last_runtime?: unknown }>("cookie")
     .findOne({ _id: AGGREGATE_LOGINS }, { projection: { offset: 1, last_runtime: 1 } });
@@ -73,20 +79,61 @@ async function dataVersion(runtime: ServerRuntime): Promise<DataVersion> {
   };
 }
 
+/**
+ * The data version, read at most once per {@link DATA_VERSION_MS} (concurrent requests share one read).
+ * The time counts from the start of the read, so no reply uses a version older than that bound; a failed
+ * read is not kept.
+ */
+function dataVersionReader(runtime: ServerRuntime): () => Promise<DataVersion> {
+  let kept: { version: Promise<DataVersion>; until: number } | undefined;
+  return () => {
+    const now = Date.now();
+    if (kept && now < kept.until) return kept.version;
+    const entry = { version: readDataVersion(runtime), until: now + DATA_VERSION_MS };
+    kept = entry;
+    entry.version.catch(() => {
+      if (kept === entry) kept = undefined;
+    });
+    return entry.version;
+  };
+}
+
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
+/** How long a parsed range is reused for the same arguments, in ms ("today" in it is at most this late). */
+const RANGE_REUSE_MS = 1_000;
+const RANGES_MAX = 500;
+/** Parsed ranges by their raw arguments and config: parsing dates in the report zone is most of a cache hit. */
+const ranges = new Map<string, { range: ReportRange; until: number }>();
+
 function readRange(ctx: Core4Context, config: UsageConfig, withAggregate = true): ReportRange {
-  return parseReportArgs(
-    {
-      start: rawArgument(ctx, "start"),
-      end: rawArgument(ctx, "end"),
-      aggregate: withAggregate ? rawArgument(ctx, "aggregate") : undefined,
-      compare: withAggregate ? rawArgument(ctx, "compare") : undefined,
-    },
-    { timezone: config.timezone, maxRangeDays: config.maxRangeDays },
-  );
+  const raw = {
+    start: rawArgument(ctx, "start"),
+    end: rawArgument(ctx, "end"),
+    aggregate: withAggregate ? rawArgument(ctx, "aggregate") : undefined,
+    compare: withAggregate ? rawArgument(ctx, "compare") : undefined,
+  };
+  const options = { timezone: config.timezone, maxRangeDays: config.maxRangeDays };
+  // Only plain text arguments are reused (a JSON body may carry other types; they are parsed each time).
+  const plain = Object.values(raw).every((v) => v === undefined || typeof v === "string");
+  if (!plain) return parseReportArgs(raw, options);
+  const key = JSON.stringify([
+    raw.start,
+    raw.end,
+    raw.aggregate,
+    raw.compare,
+    options.timezone,
+    options.maxRangeDays,
+  ]);
+  const now = Date.now();
+  const kept = ranges.get(key);
+  if (kept && now < kept.until) return kept.range;
+  const range = Object.freeze(parseReportArgs(raw, options));
+  if (ranges.size >= RANGES_MAX) ranges.clear();
+  ranges.set(key, { range, until: now + RANGE_REUSE_MS });
+  return range;
 }
 
 /** Reads `format` of a plot route: `svg` (default) or `png`. */
@@ -176,6 +223,7 @@ function chartBody(svg: string, format: "svg" | "png"): string | Buffer {
  */
 export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
   const rendered = new RenderCache<string | Buffer>();
+  const dataVersion = dataVersionReader(runtime);
   const embeddable = { embeddable: true } as const;
   router.page(USAGE_PATH, "Usage: logins");
   router.page(ACTIVE_PATH, "Usage: active users");
@@ -236,7 +284,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
       }
       const args = givenArgs(ctx, ["start", "end", "aggregate", "compare"]);
       const embed = embedSnippet(ctx, runtime, embedLinks, USAGE_PATH, args, "Distinct users logging in");
-      const version = await dataVersion(runtime);
+      const version = await dataVersion();
       const tag = usageTag(ctx, config, version, [range, viewer(ctx, runtime), embed?.expiresAt ?? null]);
       if (freshReply(ctx, tag)) return;
       const html = await rendered.get(tag, async () => {
@@ -259,7 +307,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
       const range = readRange(ctx, config);
       const format = negotiate(ctx, TABLE_FORMATS);
       ctx.vary("Accept");
-      const version = await dataVersion(runtime);
+      const version = await dataVersion();
       if (freshReply(ctx, usageTag(ctx, config, version, [range, format]))) return;
       const report = await loadReport(range, version);
       reply(ctx, report.rows, {
@@ -279,7 +327,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
       const height = parseDimension("height", rawArgument(ctx, "height"));
       const format = parseFormat(rawArgument(ctx, "format"));
       const range = readRange(ctx, config);
-      const version = await dataVersion(runtime);
+      const version = await dataVersion();
       const tag = usageTag(ctx, config, version, [range, width, height, format]);
       if (freshReply(ctx, tag)) return;
       const body = await rendered.get(tag, async () => {
@@ -323,7 +371,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
         args,
         "Daily, weekly and monthly active users",
       );
-      const version = await dataVersion(runtime);
+      const version = await dataVersion();
       const tag = usageTag(ctx, config, version, [range, viewer(ctx, runtime), embed?.expiresAt ?? null]);
       if (freshReply(ctx, tag)) return;
       const html = await rendered.get(tag, async () => {
@@ -350,7 +398,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
       const range = readRange(ctx, config, false);
       const format = negotiate(ctx, TABLE_FORMATS);
       ctx.vary("Accept");
-      const version = await dataVersion(runtime);
+      const version = await dataVersion();
       if (freshReply(ctx, usageTag(ctx, config, version, [range, format]))) return;
       const report = await loadActive(range, version);
       reply(ctx, report.rows, {
@@ -370,7 +418,7 @@ export const usageRoutes = defineRoutes((router, { runtime, embedLinks }) => {
       const height = parseDimension("height", rawArgument(ctx, "height"));
       const format = parseFormat(rawArgument(ctx, "format"));
       const range = readRange(ctx, config, false);
-      const version = await dataVersion(runtime);
+      const version = await dataVersion();
       const tag = usageTag(ctx, config, version, [range, width, height, format]);
       if (freshReply(ctx, tag)) return;
       const body = await rendered.get(tag, async () => {

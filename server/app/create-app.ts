@@ -1,6 +1,6 @@
 import { bodyParser } from "@koa/bodyparser";
 import Router from "@koa/router";
-import Koa from "koa";
+import Koa, { type Middleware } from "koa";
 import type { Plugin } from "../../framework/plugin.js";
 import { AccessGuard } from "../auth/access-guard.js";
 import { Authenticator } from "../auth/authenticator.js";
@@ -30,7 +30,6 @@ import { errorHandler } from "./error-handler.js";
 import { redisProbe } from "./redis-probe.js";
 import { ReportLimiter } from "./report-limiter.js";
 import { requestContext } from "./request-context.js";
-import { requestTimeout } from "./request-timeout.js";
 import { securityHeaders } from "./security-headers.js";
 import { throttleRedis } from "./throttle-redis.js";
 import type { AppServices } from "./types.js";
@@ -80,6 +79,11 @@ export interface Core4App extends Koa<Core4State> {
 
 function isPluginRoutes(value: unknown): value is PluginRoutes {
   return typeof value === "function";
+}
+
+/** GET and HEAD skip the body parser (which parses POST, PUT and PATCH only) without its async layer. */
+function withoutBody(parser: Middleware<Core4State>): Middleware<Core4State> {
+  return (ctx, next) => (ctx.method === "GET" || ctx.method === "HEAD" ? next() : parser(ctx, next));
 }
 
 /** The one-line client error for a body the parser refused. */
@@ -165,21 +169,27 @@ export function createApp(options: CreateAppOptions): Core4App {
   // Without a count Koa takes the leftmost X-Forwarded-For entry, which the client writes itself.
   app.maxIpsCount = server.proxyHops;
   app.silent = true; // errors are logged by the error handler, with the request id
-  app.use(requestContext(runtime.logger, runtime.config.core.server.accessLog));
-  app.use(securityHeaders());
-  app.use(metrics.middleware());
-  app.use(errorHandler({ bodyLimit: server.bodyLimit, development: env.NODE_ENV === "development" }));
-  app.use(requestTimeout(server.requestTimeout));
+  // Few layers on purpose: each costs every request a promise and a closure (docs/http.md "Performance").
+  app.use(requestContext(runtime.logger, server.accessLog, [securityHeaders, metrics.record]));
   app.use(
-    bodyParser({
-      enableTypes: ["json", "form"],
-      jsonLimit: server.bodyLimit,
-      formLimit: server.bodyLimit,
-      encoding: "utf-8",
-      onError: (error) => {
-        throw bodyError(error, server.bodyLimit);
-      },
+    errorHandler({
+      bodyLimit: server.bodyLimit,
+      development: env.NODE_ENV === "development",
+      requestTimeout: server.requestTimeout,
     }),
+  );
+  app.use(
+    withoutBody(
+      bodyParser({
+        enableTypes: ["json", "form"],
+        jsonLimit: server.bodyLimit,
+        formLimit: server.bodyLimit,
+        encoding: "utf-8",
+        onError: (error) => {
+          throw bodyError(error, server.bodyLimit);
+        },
+      }),
+    ),
   );
   app.use(formRedirect());
   app.use(koaRouter.routes());

@@ -7,6 +7,7 @@ import { LOGIN_PAGE_PATH } from "../pages/login-page.js";
 import { wantsHtml } from "../reply/negotiate.js";
 import { envelope } from "../reply/reply.js";
 import type { Core4Context, Core4State } from "../router/types.js";
+import { withTimeout } from "./request-timeout.js";
 
 /** Options of {@link errorHandler}. */
 export interface ErrorHandlerOptions {
@@ -14,6 +15,8 @@ export interface ErrorHandlerOptions {
   bodyLimit: number;
   /** Include stack traces of unexpected errors in replies (NODE_ENV=development only). */
   development: boolean;
+  /** Answer 503 when the rest of the chain has not finished within this many ms (`server.requestTimeout`). */
+  requestTimeout?: number;
 }
 
 /**
@@ -21,13 +24,16 @@ export interface ErrorHandlerOptions {
  * page for browsers. A 401 on a browser GET redirects to the login page with a `next` back here.
  * The status comes from server/errors/http-status.ts. Unexpected errors are logged with their stack and
  * code and answered with 500 (503 for an unavailable service) and no detail (except in development).
+ * With `requestTimeout`, a handler still running after that time is answered 503 (its late result is
+ * discarded).
  */
 export function errorHandler(options: ErrorHandlerOptions): Middleware<Core4State> {
   return async (ctx, next) => {
     let failure: HttpError;
     let traceback: string | undefined;
     try {
-      await next();
+      if (options.requestTimeout === undefined) await next();
+      else await withTimeout(next(), options.requestTimeout);
       if (ctx.body !== undefined && ctx.body !== null) return;
       if (ctx.status === 404) failure = HttpError.notFound(`no route for ${ctx.method} ${ctx.path}`);
       else if (ctx.status === 405) {

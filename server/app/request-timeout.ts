@@ -1,21 +1,21 @@
-import type { Middleware } from "koa";
 import { HttpError } from "../errors/http-error.js";
-import type { Core4State } from "../router/types.js";
 
 /**
- * Answers 503 when a handler has not finished within `ms`. The handler keeps running (JavaScript cannot
- * abort it) but its late result is discarded.
+ * Resolves as `work` does, or rejects with 503 when it has not settled within `ms`. The work keeps running
+ * (JavaScript cannot abort it) but its late result is discarded. One promise and one timer per request.
  */
-export function requestTimeout(ms: number): Middleware<Core4State> {
-  return async (_ctx, next) => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HttpError(503, `request timed out after ${ms} ms`)), ms);
-    });
-    try {
-      await Promise.race([next(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+export function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new HttpError(503, `request timed out after ${ms} ms`)), ms);
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }

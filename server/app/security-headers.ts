@@ -1,5 +1,4 @@
-import type { Middleware } from "koa";
-import type { Core4State } from "../router/types.js";
+import type { Core4Context } from "../router/types.js";
 
 /**
  * The Content-Security-Policy of every HTML reply (docs/contracts.md "HTTP"): no script at all, styles from
@@ -18,19 +17,17 @@ export const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src d
 /**
  * Security headers, decided once the reply is known (error pages and plugin pages included): every reply
  * gets `X-Content-Type-Options: nosniff` and `Referrer-Policy`; HTML replies the CSP above and
- * `X-Frame-Options: DENY` for browsers without `frame-ancestors`; SVG replies their own CSP.
+ * `X-Frame-Options: DENY` for browsers without `frame-ancestors`; SVG replies their own CSP. A step of
+ * the outermost middleware (requestContext), run after the handler and the error handler.
  */
-export function securityHeaders(): Middleware<Core4State> {
-  return async (ctx, next) => {
-    ctx.set("X-Content-Type-Options", "nosniff");
-    ctx.set("Referrer-Policy", "same-origin");
-    await next();
-    const type = ctx.response.type;
-    if (type === "text/html") {
-      ctx.set("Content-Security-Policy", HTML_CSP);
-      ctx.set("X-Frame-Options", "DENY");
-    } else if (type === "image/svg+xml") {
-      ctx.set("Content-Security-Policy", SVG_CSP);
-    }
-  };
+export function securityHeaders(ctx: Core4Context): void {
+  ctx.set("X-Content-Type-Options", "nosniff");
+  ctx.set("Referrer-Policy", "same-origin");
+  const type = ctx.response.type;
+  if (type === "text/html") {
+    ctx.set("Content-Security-Policy", HTML_CSP);
+    ctx.set("X-Frame-Options", "DENY");
+  } else if (type === "image/svg+xml") {
+    ctx.set("Content-Security-Policy", SVG_CSP);
+  }
 }

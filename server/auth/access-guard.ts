@@ -28,10 +28,10 @@ export class AccessGuard {
     private readonly signedLinks?: SignedLinkAccess,
   ) {}
 
-  /** Middleware enforcing `access` for the route at `path`. */
-  middleware(access: RouteAccess, path: string): Middleware<Core4State> {
+  /** Middleware enforcing `access` for the route at `path`; undefined when there is nothing to enforce. */
+  middleware(access: RouteAccess, path: string): Middleware<Core4State> | undefined {
     const limit = access.heavy && this.reports ? this.reports.middleware() : PASS;
-    if (access.public) return limit;
+    if (access.public) return limit === PASS ? undefined : limit;
     const permission = access.perm === undefined ? defaultPermission(path) : access.perm;
     const readOnly = access.readOnly === true;
     return async (ctx, next) => {

@@ -31,7 +31,10 @@ export function clientAddress(ctx: Core4Context): string {
  * time. None of these write a login event.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, { credentials: RoleCredentials | undefined; until: number }>();
+  private readonly cache = new Map<
+    string,
+    { credentials: Promise<RoleCredentials | undefined>; until: number }
+  >();
 
   /**
    * @param roleCacheMs How long a token holder's role is reused before `sys.role` is read again: a removed
@@ -84,14 +87,25 @@ export class Authenticator {
     return toUser(found.role, via);
   }
 
-  private async credentials(name: string): Promise<RoleCredentials | undefined> {
+  private credentials(name: string): Promise<RoleCredentials | undefined> {
     if (this.roleCacheMs <= 0) return this.roles.credentials(name);
     const now = Date.now();
     const hit = this.cache.get(name);
     if (hit && hit.until > now) return hit.credentials;
-    const credentials = await this.roles.credentials(name);
+    // Concurrent requests of one role share one read; the entry is reused until `until` (read time +
+    // roleCacheMs), so a change made elsewhere is seen within roleCacheMs of being stored.
+    const credentials = this.roles.credentials(name);
     if (this.cache.size >= 10_000) this.cache.clear();
-    this.cache.set(name, { credentials, until: now + this.roleCacheMs });
+    const entry = { credentials, until: Number.POSITIVE_INFINITY };
+    this.cache.set(name, entry);
+    credentials.then(
+      () => {
+        entry.until = now + this.roleCacheMs;
+      },
+      () => {
+        if (this.cache.get(name) === entry) this.cache.delete(name);
+      },
+    );
     return credentials;
   }
 

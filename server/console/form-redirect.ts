@@ -1,4 +1,4 @@
-import type { Middleware } from "koa";
+import type { Middleware, Next, ParameterizedContext } from "koa";
 import { safeNext } from "../auth/safe-next.js";
 import type { Core4State } from "../router/types.js";
 import { CONSOLE_JOBS } from "./paths.js";
@@ -12,25 +12,28 @@ const FORM_ROUTES = "/core4/api/v1/jobs";
  * (a browser gets the HTML error page). JSON and script clients are unaffected.
  */
 export function formRedirect(): Middleware<Core4State> {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     if (ctx.method !== "POST" || !ctx.path.startsWith(FORM_ROUTES) || !ctx.request.is("urlencoded")) {
-      await next();
-      return;
+      return next();
     }
-    // The route's data reply is replaced by the redirect: let it answer JSON whatever the browser accepts.
-    // The browser's own Accept is back for the error handler outside, which renders failures as pages.
-    const accept = ctx.req.headers.accept;
-    ctx.req.headers.accept = "application/json";
-    try {
-      await next();
-    } finally {
-      if (accept === undefined) delete ctx.req.headers.accept;
-      else ctx.req.headers.accept = accept;
-    }
-    if (ctx.status < 200 || ctx.status >= 300) return;
-    const body = ctx.request.body as Record<string, unknown> | undefined;
-    const target = safeNext(body?.next, CONSOLE_JOBS);
-    ctx.status = 303;
-    ctx.redirect(target);
+    return redirectAfter(ctx, next);
   };
+}
+
+async function redirectAfter(ctx: ParameterizedContext<Core4State>, next: Next): Promise<void> {
+  // The route's data reply is replaced by the redirect: let it answer JSON whatever the browser accepts.
+  // The browser's own Accept is back for the error handler outside, which renders failures as pages.
+  const accept = ctx.req.headers.accept;
+  ctx.req.headers.accept = "application/json";
+  try {
+    await next();
+  } finally {
+    if (accept === undefined) delete ctx.req.headers.accept;
+    else ctx.req.headers.accept = accept;
+  }
+  if (ctx.status < 200 || ctx.status >= 300) return;
+  const body = ctx.request.body as Record<string, unknown> | undefined;
+  const target = safeNext(body?.next, CONSOLE_JOBS);
+  ctx.status = 303;
+  ctx.redirect(target);
 }

@@ -1,11 +1,10 @@
 import { timingSafeEqual } from "node:crypto";
-import type { Middleware } from "koa";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { JOB_STATES } from "../../framework/job/index.js";
 import { type JobTypes, RUN_SECONDS_BUCKETS } from "../../framework/queue/index.js";
 import { HttpError } from "../errors/http-error.js";
 import type { Core4Router } from "../router/core4-router.js";
-import type { Core4State } from "../router/types.js";
+import type { Core4Context } from "../router/types.js";
 
 /** Path of the Prometheus endpoint. */
 export const METRICS_PATH = "/metrics";
@@ -80,20 +79,16 @@ export class Core4Metrics {
     });
   }
 
-  /** Counts and times every request by its route pattern (never the raw path: it would explode labels). */
-  middleware(): Middleware<Core4State> {
-    return async (ctx, next) => {
-      const stop = performance.now();
-      try {
-        await next();
-      } finally {
-        const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-        const label = typeof route === "string" ? route : "unmatched";
-        this.requests.inc({ method: ctx.method, route: label, status: String(ctx.status) });
-        this.durations.observe({ method: ctx.method, route: label }, (performance.now() - stop) / 1000);
-      }
-    };
-  }
+  /**
+   * Counts and times a request by its route pattern (never the raw path: it would explode labels). A step
+   * of the outermost middleware (requestContext), once the reply is decided.
+   */
+  readonly record = (ctx: Core4Context, ms: number): void => {
+    const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+    const label = typeof route === "string" ? route : "unmatched";
+    this.requests.inc({ method: ctx.method, route: label, status: String(ctx.status) });
+    this.durations.observe({ method: ctx.method, route: label }, ms / 1000);
+  };
 
   /** Registers `GET /metrics` (open, or behind `server.metricsToken`). */
   register(router: Core4Router): void {

@@ -2,7 +2,12 @@
  * HTTP benchmark of the API server: autocannon with 50 connections against `health` (public: MongoDB and
  * Redis pings) and an authenticated JSON route (token check + role lookup + envelope + access log), each
  * against a bare Koa app serving the same JSON in the same run. Prints requests/s and p99 latency as
- * ratios to the bare app and exits 1 if any request failed. Run with `npm run bench:http`.
+ * ratios to the bare app, a met / not met line per target (health >= 0.8x, authenticated JSON >= 0.6x req/s,
+ * its p99 <= 3x), and exits 1 if any request failed. Also the CPU time of this process per request, which
+ * is steadier than req/s on a loaded machine. Run with `npm run bench:http` (`BENCH_DURATION=5` for
+ * shorter runs, `BENCH_SUBJECTS=json`, `BENCH_ACCESS_LOG=off` to see the access log's share). Profile
+ * the server with `node --cpu-prof --conditions=core4ts-source --import tsx test/bench/http.ts`: the
+ * server runs in this process.
  *
  * Starts its own in-memory embedded MongoDB server (as a child process, as `coco serve` runs it), and a
  * redis-server from PATH unless CORE4_REDIS_URL is set.
@@ -24,6 +29,10 @@ import { redisFromEnvOrStart, startMongoProcess } from "../support/service-proce
 
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+/** `BENCH_ACCESS_LOG=off` measures without the access log (to see its share; the targets need it on). */
+const ACCESS_LOG = process.env.BENCH_ACCESS_LOG === "off" ? "off" : "info";
+/** `BENCH_SUBJECTS=health,json` runs only some subjects (names: health, public, json). */
+const SUBJECTS = (process.env.BENCH_SUBJECTS ?? "health,public,json").split(",");
 const PAYLOAD = { users: 42, logins: 1234, period: "2026-W48", partial: false };
 
 /** The part of autocannon's result this bench reads. */
@@ -51,18 +60,30 @@ async function listen(server: Server): Promise<string> {
 }
 
 async function run(name: string, url: string, headers: Record<string, string> = {}): Promise<CannonResult> {
+  const cpu = process.cpuUsage();
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers });
+  const used = process.cpuUsage(cpu);
+  // CPU time of this process (server and client) per request: steadier than req/s on a loaded machine.
+  const perRequest = (used.user + used.system) / Math.max(result.requests.total, 1);
   console.log(
-    `${name.padEnd(30)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${String(result.latency.p99).padStart(4)} ms   errors ${result.errors + result.timeouts}   non-2xx ${result.non2xx}`,
+    `${name.padEnd(30)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${String(result.latency.p99).padStart(4)} ms   ${perRequest.toFixed(0).padStart(4)} µs CPU/req   errors ${result.errors + result.timeouts}   non-2xx ${result.non2xx}`,
   );
   return result;
 }
 
-function ratio(name: string, subject: CannonResult, baseline: CannonResult): void {
+function ratio(name: string, subject: CannonResult, baseline: CannonResult): { rps: number; p99: number } {
   const rps = subject.requests.average / Math.max(baseline.requests.average, 1);
   const p99 = subject.latency.p99 / Math.max(baseline.latency.p99, 1);
   console.log(`${name.padEnd(30)} req/s ${rps.toFixed(2)}x bare Koa   p99 ${p99.toFixed(2)}x bare Koa`);
+  return { rps, p99 };
 }
+
+/** The targets (issue 18), each a ratio against bare Koa in this run: which subject, what, the bound. */
+const TARGETS = [
+  { subject: "health", what: "health req/s", measure: "rps", bound: 0.8, atLeast: true },
+  { subject: "json", what: "authenticated JSON (Bearer) req/s", measure: "rps", bound: 0.6, atLeast: true },
+  { subject: "json", what: "authenticated JSON (Bearer) p99", measure: "p99", bound: 3, atLeast: false },
+] as const;
 
 async function main(): Promise<void> {
   const mongoServer = await startMongoProcess();
@@ -76,7 +97,11 @@ async function main(): Promise<void> {
       mongodb: { uri: mongoServer.url },
       redis: { url: redis.url },
       log: { level: "silent", mongoLevel: "info" },
-      server: { adminPassword: "bench-admin-password", secret: "bench-secret-0123456789abcdef" },
+      server: {
+        adminPassword: "bench-admin-password",
+        secret: "bench-secret-0123456789abcdef",
+        accessLog: ACCESS_LOG,
+      },
     },
   });
   const mongo = new MongoRegistry({ uri: mongoServer.url, sysDatabase: "core4" });
@@ -108,27 +133,47 @@ async function main(): Promise<void> {
   const auth = { authorization: `Bearer ${token}` };
 
   console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION_S} s per run\n`);
-  // Warm up JIT and connection pools so the first measured run is not penalised.
-  await autocannon({ url: `${api.url}/bench/json`, connections: 10, duration: 1, headers: auth });
-  await autocannon({ url: `${bareUrl}/`, connections: 10, duration: 1 });
-
   // Each subject runs right after its own baseline: on a shared machine the load drifts between runs, and
   // adjacent pairs keep that drift out of the ratios.
-  const subjects: [string, string, Record<string, string>][] = [
-    ["GET /core4/api/v1/health", `${api.url}/core4/api/v1/health`, {}],
-    ["GET /bench/public (no auth)", `${api.url}/bench/public`, {}],
-    ["GET /bench/json (Bearer)", `${api.url}/bench/json`, auth],
-  ];
+  const subjects = (
+    [
+      ["health", "GET /core4/api/v1/health", `${api.url}/core4/api/v1/health`, {}],
+      ["public", "GET /bench/public (no auth)", `${api.url}/bench/public`, {}],
+      ["json", "GET /bench/json (Bearer)", `${api.url}/bench/json`, auth],
+    ] as [string, string, string, Record<string, string>][]
+  )
+    .filter(([key]) => SUBJECTS.includes(key))
+    .sort(([a], [b]) => SUBJECTS.indexOf(a) - SUBJECTS.indexOf(b));
+  // Warm up JIT and connection pools on every path measured, so the first measured run is not penalised.
+  for (const [, , url, headers] of subjects) {
+    await autocannon({ url, connections: 10, duration: 1, headers });
+  }
+  await autocannon({ url: `${bareUrl}/`, connections: 10, duration: 1 });
+
   const results: CannonResult[] = [];
-  const ratios: [string, CannonResult, CannonResult][] = [];
-  for (const [name, url, headers] of subjects) {
+  const ratios: [string, string, CannonResult, CannonResult][] = [];
+  for (const [key, name, url, headers] of subjects) {
     const baseline = await run("  bare Koa (same JSON)", `${bareUrl}/`);
     const subject = await run(name, url, headers);
     results.push(baseline, subject);
-    ratios.push([name, subject, baseline]);
+    ratios.push([key, name, subject, baseline]);
   }
   console.log("");
-  for (const [name, subject, baseline] of ratios) ratio(name, subject, baseline);
+  const measured = new Map<string, { rps: number; p99: number }>();
+  for (const [key, name, subject, baseline] of ratios) measured.set(key, ratio(name, subject, baseline));
+  console.log("\ntargets:");
+  for (const target of TARGETS) {
+    const value = measured.get(target.subject)?.[target.measure];
+    const bound = `${target.atLeast ? ">=" : "<="} ${target.bound}x bare Koa`;
+    const verdict =
+      value === undefined
+        ? "not measured"
+        : (target.atLeast ? value >= target.bound : value <= target.bound)
+          ? "met"
+          : "NOT MET";
+    const shown = value === undefined ? "-" : `${value.toFixed(2)}x`;
+    console.log(`  ${`${target.what} ${bound}`.padEnd(52)} ${shown.padStart(6)}   ${verdict}`);
+  }
 
   await api.close();
   await new Promise((resolve) => bareServer.close(resolve));

@@ -5,7 +5,8 @@
  *   2. the AggregateLogins job over USAGE_BENCH_EVENTS login events (default 1e6) against reading the same
  *      events once with a bare driver cursor (target: at most 2x);
  *   3. a repeated identical chart request (a cache hit: tag check, no rendering) against a static string
- *      reply through the same server with the same login (target: at most 2x the time per request);
+ *      reply of the same bytes through the same server with the same login (target: at most 2x the time
+ *      per request; the ratio against a 40-byte string is printed for information);
  *   4. `/usage/active/raw` over 365 days against `/usage/login/raw` weekly over the same range, both through
  *      the server (target: at most 3x).
  * Also, for information: SVG rendering (D3 into jsdom) against a string template.
@@ -283,7 +284,10 @@ async function benchServer(uri: string, firstDay: string): Promise<void> {
       { upsert: true },
     );
   const logger = createLogger({ level: "silent" });
-  const STATIC = "<svg xmlns='http://www.w3.org/2000/svg'/>";
+  const TINY = "<svg xmlns='http://www.w3.org/2000/svg'/>";
+  // Target 3's baseline serves the very bytes of the cached chart as a static string, so the ratio is the
+  // price of the cache hit itself (tag, lookup), not of sending a 100 KB chart instead of 40 bytes.
+  let STATIC = TINY;
   const bench = definePlugin<PluginRoutes>({
     name: "bench",
     routes: defineRoutes((router) => {
@@ -292,6 +296,14 @@ async function benchServer(uri: string, firstDay: string): Promise<void> {
         (ctx) => {
           ctx.type = "image/svg+xml";
           ctx.body = STATIC;
+        },
+        { perm: null },
+      );
+      router.get(
+        "/bench/tiny",
+        (ctx) => {
+          ctx.type = "image/svg+xml";
+          ctx.body = TINY;
         },
         { perm: null },
       );
@@ -314,14 +326,24 @@ async function benchServer(uri: string, firstDay: string): Promise<void> {
     const staticUrl = `${server.url}/bench/static`;
     // Warm up: JIT, connection pools, and the chart rendered once into the cache.
     await autocannon({ url: chart, connections: 2, duration: 1, headers: auth });
+    STATIC = await (await fetch(chart, { headers: auth })).text();
+    const tinyUrl = `${server.url}/bench/tiny`;
     await autocannon({ url: staticUrl, connections: 2, duration: 1, headers: auth });
+    await autocannon({ url: tinyUrl, connections: 2, duration: 1, headers: auth });
     const staticMs = await perRequest(staticUrl, auth, 4);
     const chartMs = await perRequest(chart, auth, 4);
+    const tinyMs = await perRequest(tinyUrl, auth, 4);
     goal(
       "cached chart <= 2x a static string reply",
-      line("chart request, cache hit (5y weekly)", chartMs, "static string, same server", staticMs),
+      line(
+        "chart request, cache hit (5y weekly)",
+        chartMs,
+        `same ${(STATIC.length / 1024).toFixed(0)} KB as a static string`,
+        staticMs,
+      ),
       2,
     );
+    line("  for information: the same hit", chartMs, "a 40-byte static string", tinyMs);
     const weekly = `${server.url}/usage/login/raw?${year}&aggregate=week`;
     const active = `${server.url}/usage/active/raw?${year}`;
     await autocannon({ url: active, connections: 1, amount: 3, headers: auth });

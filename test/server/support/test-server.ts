@@ -55,6 +55,8 @@ export interface TestServerOptions {
   redisPrefix?: string;
   /** Login slow-down tuning (default: 1 ms steps, so tests are not slowed). */
   loginThrottle?: LoginThrottleOptions;
+  /** How long a token holder's role is reused (default 0 here: read on every request). */
+  roleCacheMs?: number;
 }
 
 export const ADMIN_PASSWORD = "admin-password-123";
@@ -91,7 +93,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     port: 0,
     plugins: options.plugins,
     queue,
-    roleCacheMs: 0,
+    roleCacheMs: options.roleCacheMs ?? 0,
     loginThrottle: options.loginThrottle ?? { baseDelayMs: 1, maxNameDelayMs: 5, maxAddressDelayMs: 5 },
     env: options.env ?? { NODE_ENV: "test" },
   });
