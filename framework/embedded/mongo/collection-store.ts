@@ -194,11 +194,6 @@ export class CollectionStore {
     for (const index of this.indexes.values()) index.add(id, doc);
   }
 
-  /** Sorts what bulk inserts left pending in the indexes, when that is large (see SecondaryIndex). */
-  settleIndexes(): void {
-    for (const index of this.indexes.values()) index.settleIfLarge();
-  }
-
   /** Replaces a stored document (already checked); indexes change only where the key changed. */
   replace(id: string, doc: Doc): void {
     this.docs.set(id, doc);

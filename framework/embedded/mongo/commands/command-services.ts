@@ -118,10 +118,11 @@ export class CommandServices {
       compileFilter(filter, variables, collation); // still reject an invalid filter
       return [];
     }
-    const test = compileFilter(filter, variables, collation);
     // The indexes order strings by code point: under a collation every document is matched instead.
     const plan = collation ? undefined : store.plan(filter);
+    // An exact plan's filter is plain equalities and ranges on scalars: nothing to compile or check.
     if (plan?.exact) return plan.docs;
+    const test = compileFilter(filter, variables, collation);
     const candidates = plan?.docs ?? store.docs.values();
     const out: Doc[] = [];
     for (const doc of candidates) if (test(doc)) out.push(doc);
