@@ -18,7 +18,11 @@ export async function firstDaysInRange(
   const span = { $gte: dayToDate(start), $lte: dayToDate(end) };
   if (firstSeen !== undefined) {
     const docs = await firstSeen
-      .find({ day: span, _id: { $nin: [...exclude] } }, { projection: { _id: 0, day: 1 } })
+      .find(
+        { day: span, _id: { $nin: [...exclude] } },
+        // One round trip: a document per new user, small.
+        { projection: { _id: 0, day: 1 }, batchSize: 100_000 },
+      )
       .toArray();
     return docs.map((d) => dateToDay(d.day));
   }

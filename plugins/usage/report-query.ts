@@ -35,6 +35,9 @@ export interface ReportOptions {
   rollups?: Rollups;
 }
 
+/** First-batch size of the report's small reads: one round trip however long the range (no getMore). */
+export const ONE_BATCH = 100_000;
+
 interface PeriodCount {
   _id: Date;
   users: number;
@@ -149,7 +152,9 @@ async function countSpan(
   }
   const [userLists, counts] = await Promise.all([
     Promise.all(lists),
-    rollups.periodCounts.find({ _id: { $in: countIds } }, { projection: { _id: 0, logins: 1 } }).toArray(),
+    rollups.periodCounts
+      .find({ _id: { $in: countIds } }, { projection: { _id: 0, logins: 1 }, batchSize: ONE_BATCH })
+      .toArray(),
   ]);
   const users = new Set<string>();
   for (const list of userLists) for (const user of list) users.add(user);
@@ -176,7 +181,9 @@ async function countFromRollups(
   const inside = periods.filter((p) => p.start >= range.start && p.end <= range.end);
   const cut = periods.filter((p) => p.start < range.start || p.end > range.end);
   const [counts, cutCounts, total] = await Promise.all([
-    rollups.periodCounts.find({ _id: { $in: inside.map((p) => countId(unit, p.start)) } }).toArray(),
+    rollups.periodCounts
+      .find({ _id: { $in: inside.map((p) => countId(unit, p.start)) } }, { batchSize: ONE_BATCH })
+      .toArray(),
     Promise.all(
       cut.map((p) =>
         countSpan(target, rollups, later(p.start, range.start), earlier(p.end, range.end), options.exclude),

@@ -75,6 +75,25 @@ async function median(fn: () => Promise<unknown> | unknown, runs: number): Promi
   return times[Math.floor(times.length / 2)] as number;
 }
 
+/** Median milliseconds of `a` and of `b` over `runs` alternated calls each, after two warm-up calls each. */
+async function pairedMedians(
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+  runs: number,
+): Promise<[number, number]> {
+  for (let i = 0; i < 2; i++) {
+    await a();
+    await b();
+  }
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < runs; i++) {
+    times[0].push((await timed(a)).ms);
+    times[1].push((await timed(b)).ms);
+  }
+  const mid = (list: number[]) => list.sort((x, y) => x - y)[Math.floor(list.length / 2)] as number;
+  return [mid(times[0]), mid(times[1])];
+}
+
 function line(name: string, ms: number, baselineName: string, baseline: number): number {
   const ratio = ms / Math.max(baseline, 0.001);
   console.log(
@@ -209,8 +228,12 @@ async function benchReport(client: MongoClient): Promise<string> {
   };
   const long = parseReportArgs({ start: firstDay, end: REPORT_END, aggregate: "week" }, context);
   const short = parseReportArgs({ end: REPORT_END, aggregate: "week" }, context);
-  const longMs = await median(() => queryReport(target, long, { ...options, rollups }), 7);
-  const shortMs = await median(() => queryReport(target, short, { ...options, rollups }), 7);
+  // Alternated, so both see the same machine (load, GC) rather than one block after the other.
+  const [longMs, shortMs] = await pairedMedians(
+    () => queryReport(target, long, { ...options, rollups }),
+    () => queryReport(target, short, { ...options, rollups }),
+    15,
+  );
   goal(
     "5-year weekly report <= 1.5x the 90-day one",
     line("weekly report, 5 years (rollups)", longMs, "weekly report, 90 days", shortMs),

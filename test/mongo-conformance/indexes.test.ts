@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CollectionStore } from "../../framework/embedded/mongo/collection-store.js";
+import { CollectionStore, sortedPlan } from "../../framework/embedded/mongo/collection-store.js";
 import { StorageEngine } from "../../framework/embedded/mongo/storage-engine.js";
 import { openTarget, type Target } from "./harness.js";
 
@@ -110,6 +110,40 @@ describe("queries through indexes", () => {
     );
   });
 
+  it("answers $match then $sort on indexed fields in sort order, as find with sort does", async () => {
+    const c = t.db.collection("sorted");
+    await c.createIndex({ at: 1 });
+    await c.createIndex({ b: 1, at: 1 });
+    // Unique `at` values (no ties, whose order MongoDB leaves open), one document without `at`, one
+    // with a string there: BSON order puts missing (as null) first, then strings, then dates.
+    const docs: Record<string, unknown>[] = rows.slice(0, 500).map((r) => ({
+      _id: r._id,
+      b: r.b,
+      at: new Date(Date.UTC(2024, 0, 1) + ((r._id * 7919) % 500) * 60_000),
+    }));
+    docs.push({ _id: 9001, b: "k3" }, { _id: 9002, b: "k3", at: "soon" });
+    await c.insertMany(docs);
+    const time = (d: Record<string, unknown>) => (d.at instanceof Date ? d.at.getTime() : 0);
+    const from = new Date(Date.UTC(2024, 0, 1) + 100 * 60_000);
+    const inRange = docs.filter((d) => d.at instanceof Date && time(d) >= from.getTime());
+    const up = inRange.sort((x, y) => time(x) - time(y)).map((d) => d._id);
+    const got = async (pipeline: object[]) => (await c.aggregate(pipeline).toArray()).map((d) => d._id);
+    expect(await got([{ $match: { at: { $gte: from } } }, { $sort: { at: 1 } }])).toEqual(up);
+    expect(await got([{ $match: { at: { $gte: from } } }, { $sort: { at: -1 } }, { $limit: 5 }])).toEqual(
+      [...up].reverse().slice(0, 5),
+    );
+    const k3 = docs.filter((d) => d.b === "k3" && d.at instanceof Date).sort((x, y) => time(x) - time(y));
+    const k3Ids = [9001, 9002, ...k3.map((d) => d._id)];
+    expect(await got([{ $match: { b: "k3" } }, { $sort: { at: 1 } }])).toEqual(k3Ids);
+    expect(await got([{ $match: { b: "k3", _id: { $ne: 9002 } } }, { $sort: { at: -1 } }])).toEqual(
+      k3Ids.filter((id) => id !== 9002).reverse(),
+    );
+    expect((await c.find({ b: "k3" }).sort({ at: -1 }).toArray()).map((d) => d._id)).toEqual(
+      [...k3Ids].reverse(),
+    );
+    expect(await got([{ $sort: { at: 1 } }, { $limit: 2 }])).toEqual([9001, 9002]);
+  });
+
   it("keeps index results right after updates and deletes", async () => {
     // Its own copy: the other test of this block reads "q" unchanged, in whatever order they run.
     const c = t.db.collection<Row>("q_changed");
@@ -141,6 +175,22 @@ describe.skipIf(external)("embedded index planner", () => {
     expect(store.candidates({ g: "g3", n: { $lt: 100 } })).toHaveLength(10);
     expect(store.candidates({ g: "g3" })).toHaveLength(1000);
     expect(store.candidates({ n: 5 })).toBeUndefined(); // n is not a prefix of any index
+  });
+
+  it("reads along an index for a sort it gives, and only then", () => {
+    const storage = new StorageEngine();
+    const store = storage.create("db", "s", {});
+    for (let i = 0; i < 1000; i++) storage.insert(store, { _id: i, g: `g${i % 10}`, n: (i * 7) % 1000 });
+    storage.createIndex(store, { v: 2, key: { g: 1, n: 1 }, name: "g_1_n_1" });
+    const plan = sortedPlan(store, { g: "g3", n: { $lt: 500 } }, { n: -1 });
+    const ns = plan?.docs.map((d) => d.n as number) ?? [];
+    expect(plan?.exact).toBe(true);
+    expect(ns).toHaveLength(50);
+    expect(ns).toEqual([...ns].sort((x, y) => y - x));
+    expect(sortedPlan(store, { g: { $in: ["g1", "g2"] } }, { n: 1 })).toBeUndefined(); // two runs of n
+    expect(sortedPlan(store, {}, { g: 1, n: -1 })).toBeUndefined(); // mixed directions
+    expect(sortedPlan(store, { g: "g1", x: 1 }, { n: 1 })?.exact).toBe(false);
+    expect(sortedPlan(store, undefined, { g: 1 })?.docs).toHaveLength(1000);
   });
 
   it("expires documents through a TTL index", () => {

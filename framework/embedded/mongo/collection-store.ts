@@ -194,11 +194,6 @@ export class CollectionStore {
     for (const index of this.indexes.values()) index.add(id, doc);
   }
 
-  /** Sorts what bulk inserts left pending in the indexes, when that is large (see SecondaryIndex). */
-  settleIndexes(): void {
-    for (const index of this.indexes.values()) index.settleIfLarge();
-  }
-
   /** Replaces a stored document (already checked); indexes change only where the key changed. */
   replace(id: string, doc: Doc): void {
     this.docs.set(id, doc);
@@ -294,6 +289,56 @@ export class CollectionStore {
     }
     return { docs: out, exact: exactPlan(filter, best.eqFields, best.rangeField) };
   }
+}
+
+/** The fields and common direction of a sort an index walk can give (`{a: 1}`, `{a: -1, b: -1}`). */
+function sortWalk(sort: Doc): { fields: string[]; direction: 1 | -1 } | undefined {
+  const fields = Object.keys(sort);
+  const values = Object.values(sort);
+  if (fields.length === 0 || !values.every((v) => v === 1 || v === -1)) return undefined;
+  if (!values.every((v) => v === values[0])) return undefined;
+  return { fields, direction: values[0] as 1 | -1 };
+}
+
+/**
+ * Documents that may match `filter`, in `sort` order, read along a secondary index whose fields are
+ * single-value equalities of the filter followed by the sort fields (an index keeps BSON order, which is
+ * MongoDB's sort order, missing fields as null); undefined when no index gives that order. Documents with
+ * equal sort keys come in index order, which MongoDB leaves unspecified as well.
+ */
+export function sortedPlan(
+  store: CollectionStore,
+  filter: Doc | undefined,
+  sort: Doc,
+): IndexPlanResult | undefined {
+  const walk = sortWalk(sort);
+  if (!walk) return undefined;
+  const conds = filter ? fieldConditions(filter) : new Map<string, FieldCondition>();
+  const n = walk.fields.length;
+  let best: { index: SecondaryIndex; prefix: number } | undefined;
+  for (const index of store.indexes.values()) {
+    if (!index.usableForQueries) continue;
+    for (let k = 0; k + n <= index.fields.length; k++) {
+      if (walk.fields.every((f, i) => index.fields[k + i] === f) && (!best || k > best.prefix)) {
+        best = { index, prefix: k };
+      }
+      if (conds.get(index.fields[k] as string)?.eq?.length !== 1) break;
+    }
+  }
+  if (!best) return undefined;
+  const eqFields = best.index.fields.slice(0, best.prefix);
+  const eq = eqFields.map((f) => conds.get(f)?.eq?.[0]);
+  const rangeField = best.index.fields[best.prefix] as string;
+  const range = conds.get(rangeField)?.range;
+  const ids = best.index.scan(eq, range);
+  if (walk.direction === -1) ids.reverse();
+  const docs: Doc[] = [];
+  for (const id of ids) {
+    const doc = store.docs.get(id);
+    if (doc) docs.push(doc);
+  }
+  const exact = !filter || exactPlan(filter, eqFields, range ? rangeField : undefined);
+  return { docs, exact };
 }
 
 /** The canonical storage key of a document's `_id`. */

@@ -124,6 +124,51 @@ export function evaluateVariables(letDoc: Doc | undefined): Doc | undefined {
   return values ?? {};
 }
 
+/** A projection that only includes or only excludes top-level fields (and maybe `_id`). */
+interface TopLevelProjection {
+  include: boolean;
+  fields: Set<string>;
+  /** Whether `_id` is in the result. */
+  id: boolean;
+}
+
+/**
+ * The projection as a {@link TopLevelProjection} when it is one (`{a: 1, b: 1, _id: 0}`, `{a: 0}`), else
+ * undefined (dotted paths, operators, expressions, mixed modes: mingo answers those, and their errors).
+ */
+function simpleProjection(projection: Doc): TopLevelProjection | undefined {
+  const keys = Object.keys(projection);
+  if (keys.length === 0) return undefined;
+  let include: boolean | undefined;
+  let id = true;
+  const fields = new Set<string>();
+  for (const key of keys) {
+    const value = projection[key];
+    if (typeof value !== "number" && typeof value !== "boolean") return undefined;
+    if (key.includes(".") || key.startsWith("$")) return undefined;
+    const on = value !== 0 && value !== false;
+    if (key === "_id") {
+      id = on;
+      continue;
+    }
+    if (include !== undefined && include !== on) return undefined;
+    include = on;
+    fields.add(key);
+  }
+  // Only `_id` named: `{_id: 0}` excludes it, `{_id: 1}` keeps only it.
+  return { include: include ?? id, fields, id };
+}
+
+/** Applies a top-level projection; stored order is kept and values are shared (replies are never changed). */
+function projectTopLevel(doc: Doc, p: TopLevelProjection): Doc {
+  const out: Doc = {};
+  for (const key of Object.keys(doc)) {
+    const keep = key === "_id" ? p.id : p.fields.has(key) === p.include;
+    if (keep) out[key] = doc[key];
+  }
+  return out;
+}
+
 /** Sorts, skips, limits and projects already-filtered documents (in that order, as MongoDB does). */
 export function shapeResults(
   docs: Doc[],
@@ -146,7 +191,9 @@ export function shapeResults(
     }
     if (opts.skip) out = out.slice(opts.skip);
     if (opts.limit) out = out.slice(0, opts.limit);
-    if (opts.projection && Object.keys(opts.projection).length > 0) {
+    const simple = opts.projection ? simpleProjection(opts.projection) : undefined;
+    if (simple) out = out.map((doc) => projectTopLevel(doc, simple));
+    else if (opts.projection && Object.keys(opts.projection).length > 0) {
       const projection = normalizeExpression(opts.projection);
       // Projection may compute values from the document: give mingo copies.
       const projected = new Query({}, mingoOptions(undefined, opts.variables))
@@ -274,7 +321,8 @@ export function applyUpdate(
     );
   }
   next = idFirst(next);
-  return { doc: next, modified: !sameDocument(doc, next) };
+  // A document an upsert creates is new whatever it holds: no comparison needed.
+  return { doc: next, modified: opts.inserting || !sameDocument(doc, next) };
 }
 
 /** The document an upsert starts from: the equality conditions of its filter. */

@@ -1,3 +1,4 @@
+import sortedBtree from "sorted-btree";
 import { canonicalKey, compareValues, type Doc, getPath, typeRank } from "./bson-values.js";
 import { type Collation, parseCollation } from "./collation.js";
 
@@ -50,9 +51,22 @@ function fastKey(entry: Entry): Entry {
   return entry;
 }
 
+// A CommonJS module whose class is its `default` export: Node hands over the exports object, bundlers
+// that honour `__esModule` (vitest) the class itself.
+const BTree = ("default" in sortedBtree ? sortedBtree.default : sortedBtree) as typeof sortedBtree.default;
+
+/** Pads a probe key below every real value (probes only, never stored). */
+const LOW: unique symbol = Symbol("low");
+
+function compareKeys(x: unknown, y: unknown): number {
+  if (x === LOW) return y === LOW ? 0 : -1;
+  if (y === LOW) return 1;
+  return compareValues(x, y);
+}
+
 function compareTuples(a: unknown[], b: unknown[]): number {
   for (let i = 0; i < a.length; i++) {
-    const c = compareValues(a[i], b[i]);
+    const c = compareKeys(a[i], b[i]);
     if (c !== 0) return c;
   }
   return 0;
@@ -69,16 +83,14 @@ function compareEntries(a: Entry, b: Entry): number {
 }
 
 /**
- * A secondary index: entries sorted by (key tuple, document key) in BSON order, so equality prefixes and a
- * range on the next field are binary searches. In-order inserts append; out-of-order ones wait in a pending
- * list merged before the next lookup; removals are lazy (dead entries are skipped and compacted in bulk).
+ * A secondary index: entries kept in a B+ tree ordered by (key tuple, document key) in BSON order, so
+ * equality prefixes and a range on the next field are one descent and a walk along the leaves, and every
+ * insert or removal is O(log n) whatever the order of the writes (upserts one by one, bulk inserts).
  */
 export class SecondaryIndex {
   /** Indexed field paths in key order. */
   readonly fields: string[];
-  private sorted: Entry[] = [];
-  private pending: Entry[] = [];
-  private dead = 0;
+  private readonly tree = new BTree<Entry, undefined>(undefined, compareEntries, 64);
   private readonly live = new Map<string, Entry>();
   private readonly uniqueKeys = new Map<string, string>();
   private multikeyDocs = 0;
@@ -145,12 +157,10 @@ export class SecondaryIndex {
       this.multikeyDocs++;
       this.multikey.add(id);
     }
-    const last = this.sorted[this.sorted.length - 1];
-    if (this.pending.length === 0 && (!last || compareEntries(last, entry) <= 0)) this.sorted.push(entry);
-    else this.pending.push(entry);
+    this.tree.set(entry, undefined);
   }
 
-  /** Removes a document (lazily: its entry becomes dead). */
+  /** Removes a document. */
   remove(id: string): void {
     const entry = this.live.get(id);
     if (!entry) return;
@@ -160,7 +170,7 @@ export class SecondaryIndex {
       if (this.uniqueKeys.get(key) === id) this.uniqueKeys.delete(key);
     }
     if (this.multikey.delete(id)) this.multikeyDocs--;
-    this.dead++;
+    this.tree.delete(entry);
   }
 
   /** Number of documents in the index. */
@@ -169,62 +179,10 @@ export class SecondaryIndex {
   }
 
   /**
-   * Merges the pending entries now when they are many compared with the sorted ones (after a bulk insert),
-   * so the next lookup does not pay for it; the geometric threshold keeps inserts amortised O(log n).
-   */
-  settleIfLarge(): void {
-    if (this.pending.length >= 64 && this.pending.length * 8 >= this.sorted.length) this.settle();
-  }
-
-  private settle(): void {
-    if (this.dead > 1024 && this.dead * 2 > this.sorted.length + this.pending.length) {
-      this.sorted = this.sorted.filter((e) => this.live.get(e.id) === e);
-      this.pending = this.pending.filter((e) => this.live.get(e.id) === e);
-      this.dead = 0;
-    }
-    if (this.pending.length === 0) return;
-    this.pending.sort(compareEntries);
-    if (this.pending.length < 64) {
-      for (const entry of this.pending)
-        this.sorted.splice(
-          this.lowerBound((e) => compareEntries(e, entry)),
-          0,
-          entry,
-        );
-    } else {
-      const merged: Entry[] = new Array(this.sorted.length + this.pending.length);
-      let i = 0;
-      let j = 0;
-      let o = 0;
-      while (i < this.sorted.length && j < this.pending.length) {
-        merged[o++] =
-          compareEntries(this.sorted[i], this.pending[j]) <= 0 ? this.sorted[i++] : this.pending[j++];
-      }
-      while (i < this.sorted.length) merged[o++] = this.sorted[i++];
-      while (j < this.pending.length) merged[o++] = this.pending[j++];
-      this.sorted = merged;
-    }
-    this.pending = [];
-  }
-
-  /** First position whose entry compares >= 0 under `cmp` (cmp must be monotonic over the sorted list). */
-  private lowerBound(cmp: (e: Entry) => number): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cmp(this.sorted[mid]) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /**
    * Document keys whose leading fields equal `eq` and whose next field (if `range` is given) lies in the
    * range, in index order. One-sided ranges stay inside the bound's type bracket, as in MongoDB.
    */
   scan(eq: unknown[], range?: IndexRange): string[] {
-    this.settle();
     const m = eq.length;
     const lower = range?.gte !== undefined ? range.gte : range?.gt;
     const upper = range?.lte !== undefined ? range.lte : range?.lt;
@@ -249,12 +207,16 @@ export class SecondaryIndex {
       }
       return 0;
     };
-    const start = this.lowerBound(position);
+    // Start at the first entry with the equality prefix (and the lower bound); entries below the range
+    // that sort there (a `$gt` bound's equals, lower type brackets) are skipped.
+    const probe: unknown[] = [...eq];
+    if (lower !== undefined) probe.push(lower);
+    while (probe.length < this.fields.length) probe.push(LOW);
     const out: string[] = [];
-    for (let i = start; i < this.sorted.length; i++) {
-      const e = this.sorted[i];
-      if (position(e) > 0) break;
-      if (this.live.get(e.id) === e) out.push(e.id);
+    for (const e of this.tree.keys({ k: probe, id: "", r: 0, n: 0 })) {
+      const p = position(e);
+      if (p > 0) break;
+      if (p === 0) out.push(e.id);
     }
     return out;
   }

@@ -239,7 +239,18 @@ function aggregate(s: CommandServices, cmd: Doc, db: string): Doc {
     const store = s.storage.get(db, name);
     collation = s.collationFor(cmd.collation, store);
     const firstMatch = stages[0] && "$match" in stages[0] ? optDoc(stages[0].$match, "$match") : undefined;
-    if (isView(store)) input = s.viewDocuments(db, name);
+    const sortAt = firstMatch ? 1 : 0;
+    const sortStage =
+      stages[sortAt] && "$sort" in stages[sortAt] ? optDoc(stages[sortAt].$sort, "$sort") : undefined;
+    // A leading ($match and) $sort an index gives in order: read along it, and drop the $sort stage.
+    const sorted = isView(store)
+      ? undefined
+      : s.selectSorted(store, firstMatch, sortStage, variables, collation);
+    if (sorted) {
+      s.checkHint(store, cmd.hint);
+      input = sorted;
+      stages.splice(0, sortAt + 1);
+    } else if (isView(store)) input = s.viewDocuments(db, name);
     else if (firstMatch) {
       s.checkHint(store, cmd.hint);
       // Use the indexes for a leading $match; mingo then sees only the matching documents.

@@ -1,7 +1,7 @@
 import { calculateObjectSize, Long } from "bson";
 import { canonicalKey, cloneValue, type Doc, isPlainObject } from "../bson-values.js";
 import { type Collation, parseCollation } from "../collation.js";
-import type { CollectionStore } from "../collection-store.js";
+import { type CollectionStore, sortedPlan } from "../collection-store.js";
 import { CommandError, ErrorCodes } from "../command-error.js";
 import type { CursorRegistry } from "../cursor-registry.js";
 import { validationFailure } from "../document-validator.js";
@@ -118,14 +118,35 @@ export class CommandServices {
       compileFilter(filter, variables, collation); // still reject an invalid filter
       return [];
     }
-    const test = compileFilter(filter, variables, collation);
     // The indexes order strings by code point: under a collation every document is matched instead.
     const plan = collation ? undefined : store.plan(filter);
+    // An exact plan's filter is plain equalities and ranges on scalars: nothing to compile or check.
     if (plan?.exact) return plan.docs;
+    const test = compileFilter(filter, variables, collation);
     const candidates = plan?.docs ?? store.docs.values();
     const out: Doc[] = [];
     for (const doc of candidates) if (test(doc)) out.push(doc);
     return out;
+  }
+
+  /**
+   * Documents of a collection matching `filter` already in `sort` order, read along an index that gives
+   * that order (see {@link sortedPlan}); undefined when none does (the caller sorts).
+   */
+  selectSorted(
+    store: CollectionStore | undefined,
+    filter: Doc | undefined,
+    sort: Doc | undefined,
+    variables?: Doc,
+    collation?: Collation,
+  ): Doc[] | undefined {
+    // Under a collation strings sort by it, not in the index's code point order.
+    if (!store || !sort || collation || isView(store)) return undefined;
+    const plan = sortedPlan(store, filter, sort);
+    if (!plan) return undefined;
+    if (plan.exact) return plan.docs;
+    const test = compileFilter(filter, variables);
+    return plan.docs.filter(test);
   }
 
   /**

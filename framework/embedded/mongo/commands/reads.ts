@@ -28,11 +28,14 @@ function find(s: CommandServices, cmd: Doc, db: string): Doc {
   }
   const filter = optDoc(cmd.filter, "filter");
   const variables = optLet(cmd.let);
-  const matches = s.selectIn(db, name, filter, variables, collation);
+  const sort = optDoc(cmd.sort, "sort");
+  // An index that gives the sort order is read in that order: no sorting in memory.
+  const sorted = s.selectSorted(store, filter, sort, variables, collation);
+  const matches = sorted ?? s.selectIn(db, name, filter, variables, collation);
   const docs = shapeResults(matches, {
     collation,
     variables,
-    sort: optDoc(cmd.sort, "sort"),
+    sort: sorted ? undefined : sort,
     skip,
     limit: Math.abs(limit),
     projection: optDoc(cmd.projection, "projection"),

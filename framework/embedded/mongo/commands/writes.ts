@@ -42,7 +42,6 @@ function insert(s: CommandServices, cmd: Doc, db: string): Doc {
       if (ordered) break;
     }
   }
-  store.settleIndexes();
   return writeErrors.length > 0 ? { n, writeErrors } : { n };
 }
 
