@@ -13,20 +13,6 @@ export { Config, type ConfigSections, type ConfigSource } from "./config/config.
 export { type CoreConfig, coreConfigSchema } from "./config/core-schema.js";
 export { ConfigError } from "./config/errors.js";
 export { type ConfigSectionSchema, type LoadConfigOptions, loadConfig } from "./config/load-config.js";
-export { ensureServices, stopServices } from "./embedded/ensure-services.js";
-export type { EmbeddedMongoAuth } from "./embedded/mongo/auth/scram-credentials.js";
-export { type EmbeddedMongoOptions, EmbeddedMongoServer } from "./embedded/mongo/index.js";
-export type { CompactionPolicy } from "./embedded/mongo/journal.js";
-export { ServiceError } from "./embedded/service-error.js";
-export { readServicesFile } from "./embedded/services-file.js";
-export type {
-  RunningServices,
-  ServiceName,
-  ServiceProcess,
-  ServicesFile,
-  ServicesOptions,
-  ServiceUser,
-} from "./embedded/types.js";
 export { Core4Error, type Core4ErrorCode, type Core4ErrorKind } from "./errors/index.js";
 export { Cookie, type CookieDocument, type CookieValue } from "./job/cookie.js";
 export { CoreJob, type JobBase } from "./job/core-job.js";
@@ -46,15 +32,12 @@ export {
 } from "./job/errors/index.js";
 export { noArgs, type RawJobArgs } from "./job/job-arguments.js";
 export type { CheckedJob, JobArgsMismatch, JobClass, JobInput } from "./job/job-class.js";
-export { JOB_STATES, type JobRecord, type JobState } from "./job/job-record.js";
 export type { JobLogger, JobPluginLike, JobRuntime } from "./job/job-runtime.js";
 export type { EnqueueSettings, JobSettings, SchedulePolicy } from "./job/job-settings.js";
 export type { JobProgress } from "./job/progress-throttle.js";
-export { type InlineOptions, runInline } from "./job/run-inline.js";
 export type { LogLevel, LogThreshold, PythonLevelName } from "./log/levels.js";
 export type { LogBindings, LogRecord } from "./log/log-record.js";
 export type { Logger, LogMethod } from "./log/types.js";
-
 export {
   type CollectionRef,
   type CollectionRefDefaults,
@@ -63,6 +46,9 @@ export {
   redactUri,
 } from "./mongo/collection-ref.js";
 export { MongoRegistry, type MongoRegistryOptions } from "./mongo/mongo-registry.js";
+export type { EmbeddedMongoAuth } from "./mongo-server/auth/scram-credentials.js";
+export { type EmbeddedMongoOptions, EmbeddedMongoServer } from "./mongo-server/index.js";
+export type { CompactionPolicy } from "./mongo-server/journal.js";
 export { type IsoDate, parseIsoDate } from "./parse/iso-date.js";
 export { definePlugin, type Plugin, type PluginDefinition } from "./plugin.js";
 export {
@@ -99,4 +85,17 @@ export {
   startScheduler,
 } from "./queue/scheduler.js";
 export { startWorkerPool, WorkerPool, type WorkerPoolOptions } from "./queue/worker-pool.js";
+export { JOB_STATES, type JobRecord, type JobState } from "./run/job-record.js";
+export { type InlineOptions, runInline } from "./run/run-inline.js";
 export { Runtime, type RuntimeOptions } from "./runtime.js";
+export { ensureServices, stopServices } from "./services/ensure-services.js";
+export { ServiceError } from "./services/service-error.js";
+export { readServicesFile } from "./services/services-file.js";
+export type {
+  RunningServices,
+  ServiceName,
+  ServiceProcess,
+  ServicesFile,
+  ServicesOptions,
+  ServiceUser,
+} from "./services/types.js";

@@ -1,8 +1,8 @@
 import { type Config, loadConfig } from "./config/index.js";
-import { ensureServices, type RunningServices } from "./embedded/index.js";
 import { createLogger, type Logger, MongoLogSink } from "./log/index.js";
 import { MongoRegistry } from "./mongo/index.js";
 import type { Plugin } from "./plugin.js";
+import { ensureServices, type RunningServices } from "./services/index.js";
 
 /** Options of {@link Runtime.start}. */
 export interface RuntimeOptions {

@@ -9,8 +9,9 @@ import {
   runInline,
   type ScheduleView,
 } from "core4ts";
-import { JobRegistry, parseJobArgs } from "../../framework/job/index.js";
+import { parseJobArgs } from "../../framework/job/index.js";
 import { parseAt, parseDelay } from "../../framework/queue/index.js";
+import { JobRegistry } from "../../framework/run/index.js";
 import { CliError } from "../cli/cli-error.js";
 import { readEachFile } from "../cli/each-file.js";
 import { formatJobDetail, formatJobList } from "../cli/format-jobs.js";

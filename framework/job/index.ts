@@ -32,16 +32,6 @@ export {
   type JobClass,
   type JobInput,
 } from "./job-class.js";
-export {
-  JOB_STATES,
-  type JobRecord,
-  type JobState,
-  type JournalEntry,
-  journalRunId,
-  recordOfEntry,
-} from "./job-record.js";
-export { JobRegistry } from "./job-registry.js";
-export { journalEntry, type RunInput, type RunOutcome, type RunState, runJob } from "./job-run.js";
 export type { JobLogger, JobPluginLike, JobRuntime } from "./job-runtime.js";
 export {
   checkJobValues,
@@ -53,11 +43,8 @@ export {
   type SchedulePolicy,
   withEnqueueSettings,
 } from "./job-settings.js";
-export { JournalWriter, type JournalWriterOptions } from "./journal-writer.js";
 export type { JobProgress } from "./progress-throttle.js";
 export { ProgressThrottle } from "./progress-throttle.js";
 export { RunControl } from "./run-control.js";
-export { type InlineOptions, runInline } from "./run-inline.js";
 export { cronProblem, isTimeZone, nextSlots, slotsBetween } from "./schedule-pattern.js";
-export { isServiceOutage, OUTAGE_RETRY_MS } from "./service-outage.js";
 export { isSysCollection, sourceTagged } from "./source-tagging.js";

@@ -10,21 +10,23 @@ import {
   type JobInput,
   JobKilledError,
   JobNotFoundError,
-  type JobRecord,
-  JobRegistry,
   type JobRuntime,
   type JobSettings,
-  type JobState,
   JobStateError,
-  type JournalEntry,
   jobIdentityKey,
-  journalRunId,
   parseJobArgs,
   type RawJobArgs,
-  recordOfEntry,
   serializeJobArgs,
   UnknownJobError,
 } from "../job/index.js";
+import {
+  type JobRecord,
+  JobRegistry,
+  type JobState,
+  type JournalEntry,
+  journalRunId,
+  recordOfEntry,
+} from "../run/index.js";
 import { backoffOf } from "./backoff.js";
 import { type BullState, coreState, type QueueJob, recordOf } from "./job-view.js";
 import { KillSwitch } from "./kill-switch.js";

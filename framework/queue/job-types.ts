@@ -1,12 +1,6 @@
 import type { Queue } from "bullmq";
-import {
-  JOB_STATES,
-  JobRegistry,
-  type JobRuntime,
-  type JobState,
-  nextSlots,
-  UnknownJobError,
-} from "../job/index.js";
+import { type JobRuntime, nextSlots, UnknownJobError } from "../job/index.js";
+import { JOB_STATES, JobRegistry, type JobState } from "../run/index.js";
 import { type BullState, coreState } from "./job-view.js";
 import type { QueueJobData } from "./queue-data.js";
 import type { RedisClient as Redis } from "./redis-connection.js";

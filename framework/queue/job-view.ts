@@ -1,5 +1,5 @@
 import type { Job } from "bullmq";
-import type { JobRecord, JobState } from "../job/index.js";
+import type { JobRecord, JobState } from "../run/index.js";
 import type { QueueJobData, QueueJobProgress, QueueJobResult } from "./queue-data.js";
 
 /** A BullMQ job of a core4ts queue. */

@@ -1,4 +1,5 @@
-import { JobRegistry, type JobRuntime, type JobSettings, type RunState } from "../job/index.js";
+import type { JobRuntime, JobSettings } from "../job/index.js";
+import { JobRegistry, type RunState } from "../run/index.js";
 import { queueNameOf } from "./queue-keys.js";
 
 /**

@@ -1,7 +1,8 @@
 import { Job, type Queue } from "bullmq";
 import { type Collection, MongoBulkWriteError } from "mongodb";
-import { type JobLogger, type JournalEntry, journalRunId } from "../job/index.js";
+import type { JobLogger } from "../job/index.js";
 import { isDuplicateKeyError } from "../mongo/index.js";
+import { type JournalEntry, journalRunId } from "../run/index.js";
 import { coreState, type QueueJob, recordOf } from "./job-view.js";
 import type { RedisClient } from "./redis-connection.js";
 

@@ -1,4 +1,5 @@
-import { type JobLogger, OUTAGE_RETRY_MS, type RunInput, type RunOutcome } from "../job/index.js";
+import type { JobLogger } from "../job/index.js";
+import { OUTAGE_RETRY_MS, type RunInput, type RunOutcome } from "../run/index.js";
 import type { RedisClient as Redis } from "./redis-connection.js";
 
 /** Upper bounds (seconds) of the `core4_job_run_seconds` histogram buckets; `+Inf` follows the last. */

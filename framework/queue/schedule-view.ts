@@ -1,4 +1,5 @@
-import { JobRegistry, type JobRuntime, nextSlots, type SchedulePolicy } from "../job/index.js";
+import { type JobRuntime, nextSlots, type SchedulePolicy } from "../job/index.js";
+import { JobRegistry } from "../run/index.js";
 import type { RedisClient as Redis } from "./redis-connection.js";
 import { type LastScheduledRun, ScheduleStore } from "./schedule-store.js";
 

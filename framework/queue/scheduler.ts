@@ -2,12 +2,12 @@ import { Queue } from "bullmq";
 import {
   type JobClass,
   JobExistsError,
-  JobRegistry,
   type JobRuntime,
   nextSlots,
   type SchedulePolicy,
   slotsBetween,
 } from "../job/index.js";
+import { JobRegistry } from "../run/index.js";
 import { JobQueue } from "./job-queue.js";
 import { queueNameOf } from "./queue-keys.js";
 import type { RedisClient as Redis } from "./redis-connection.js";

@@ -1,4 +1,4 @@
-import type { JobRecord } from "../job/index.js";
+import type { JobRecord } from "../run/index.js";
 import type { RedisClient } from "./redis-connection.js";
 
 /** The message of a job whose worker died (docs/jobs.md "Worker pools"). */

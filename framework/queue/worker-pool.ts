@@ -2,21 +2,23 @@ import { DelayedError, Queue, UnrecoverableError, Worker } from "bullmq";
 import {
   type CookieDocument,
   type JobClass,
-  JobRegistry,
   type JobRuntime,
   type JobSettings,
+  RunControl,
+  restoreJobArgs,
+  WorkerShutdownError,
+  withEnqueueSettings,
+} from "../job/index.js";
+import {
+  JobRegistry,
   type JournalEntry,
   JournalWriter,
   journalEntry,
   OUTAGE_RETRY_MS,
-  RunControl,
   type RunInput,
   type RunOutcome,
-  restoreJobArgs,
   runJob,
-  WorkerShutdownError,
-  withEnqueueSettings,
-} from "../job/index.js";
+} from "../run/index.js";
 import { retryDelay } from "./backoff.js";
 import type { QueueJob } from "./job-view.js";
 import { failuresOnlyQueues, journals } from "./journal-policy.js";

@@ -1,6 +1,6 @@
 import type { Filter } from "mongodb";
-import { JOB_STATES, type JobState, type JournalEntry } from "../../framework/job/index.js";
 import type { Plugin } from "../../framework/plugin.js";
+import { JOB_STATES, type JobState, type JournalEntry } from "../../framework/run/index.js";
 import type { AppServices } from "../app/types.js";
 import { hasPermission } from "../auth/permissions.js";
 import { HttpError } from "../errors/http-error.js";

@@ -1,7 +1,8 @@
 import type { Collection } from "mongodb";
-import type { JobLogger, JobRuntime, JournalEntry } from "../../framework/job/index.js";
+import type { JobLogger, JobRuntime } from "../../framework/job/index.js";
 import type { Plugin } from "../../framework/plugin.js";
 import { JobLog, JobTypes, type QueueSource } from "../../framework/queue/index.js";
+import type { JournalEntry } from "../../framework/run/index.js";
 import { HttpError } from "../errors/http-error.js";
 import type { JobsApi } from "../routes/jobs-api.js";
 import type { ServerLogger, ServerRuntime } from "../runtime/types.js";

@@ -1,4 +1,4 @@
-import type { JobState } from "../../framework/job/index.js";
+import type { JobState } from "../../framework/run/index.js";
 import { escapeHtml } from "../reply/html.js";
 
 /** A time as `2026-12-01 10:32:15` (UTC) in a `<time>` element; `-` for none. */

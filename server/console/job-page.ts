@@ -1,5 +1,5 @@
-import type { JobRecord, JournalEntry } from "../../framework/job/index.js";
 import type { JobLogRecord } from "../../framework/queue/index.js";
+import type { JobRecord, JournalEntry } from "../../framework/run/index.js";
 import { escapeHtml } from "../reply/html.js";
 import { actionForm, duration, jobPagePath, progressBar, stateBadge, time } from "./format.js";
 import { CONSOLE_JOBS } from "./paths.js";

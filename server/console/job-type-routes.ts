@@ -1,5 +1,6 @@
-import { JobNotFoundError, type JobRecord, type JobState } from "../../framework/job/index.js";
+import { JobNotFoundError } from "../../framework/job/index.js";
 import { JOB_LOG_COLUMNS, type JobTypeInfo } from "../../framework/queue/index.js";
+import type { JobRecord, JobState } from "../../framework/run/index.js";
 import { HttpError } from "../errors/http-error.js";
 import { reply } from "../reply/reply.js";
 import { arg } from "../request/arg.js";

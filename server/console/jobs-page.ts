@@ -1,5 +1,5 @@
-import { JOB_STATES, type JobRecord, type JobState, type JournalEntry } from "../../framework/job/index.js";
 import type { JobTypeInfo } from "../../framework/queue/index.js";
+import { JOB_STATES, type JobRecord, type JobState, type JournalEntry } from "../../framework/run/index.js";
 import { escapeHtml } from "../reply/html.js";
 import { actionForm, duration, jobPagePath, progressBar, stateBadge, time } from "./format.js";
 import { CONSOLE_JOBS } from "./paths.js";

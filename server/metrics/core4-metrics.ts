@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { JOB_STATES } from "../../framework/job/index.js";
 import { type JobTypes, RUN_SECONDS_BUCKETS } from "../../framework/queue/index.js";
+import { JOB_STATES } from "../../framework/run/index.js";
 import { HttpError } from "../errors/http-error.js";
 import type { Core4Router } from "../router/core4-router.js";
 import type { Core4Context } from "../router/types.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { JOB_STATES, type JobState } from "../../framework/job/index.js";
 import { type EnqueueOptions, type EnqueueResult, parseAt, parseDelay } from "../../framework/queue/index.js";
+import { JOB_STATES, type JobState } from "../../framework/run/index.js";
 import type { AppServices } from "../app/types.js";
 import { HttpError } from "../errors/http-error.js";
 import { reply } from "../reply/reply.js";

@@ -1,4 +1,4 @@
-import type { JobRecord, JobState, RawJobArgs } from "../../framework/job/index.js";
+import type { RawJobArgs } from "../../framework/job/index.js";
 import type {
   BulkOutcome,
   EnqueueOptions,
@@ -6,6 +6,7 @@ import type {
   JobSelection,
   ScheduleView,
 } from "../../framework/queue/index.js";
+import type { JobRecord, JobState } from "../../framework/run/index.js";
 
 /** Filter of {@link JobsApi.list}. */
 export interface JobsListFilter {

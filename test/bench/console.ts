@@ -13,11 +13,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { loadConfig } from "../../framework/config/index.js";
-import { CoreJob, type JournalEntry } from "../../framework/job/index.js";
+import { CoreJob } from "../../framework/job/index.js";
 import { createLogger, MongoLogSink } from "../../framework/log/index.js";
 import { MongoRegistry } from "../../framework/mongo/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue } from "../../framework/queue/index.js";
+import type { JournalEntry } from "../../framework/run/index.js";
 import { startServer } from "../../server/index.js";
 import { redisFromEnvOrStart, startMongoProcess } from "../support/service-processes.js";
 

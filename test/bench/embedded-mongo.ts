@@ -6,7 +6,7 @@
  * $group <= 10x. Run with `npm run bench:embedded-mongo`.
  */
 import { MongoClient } from "mongodb";
-import { EmbeddedMongoServer } from "../../framework/embedded/mongo/index.js";
+import { EmbeddedMongoServer } from "../../framework/mongo-server/index.js";
 
 const N = 100_000;
 const USERS = 5_000;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { CoreJob, type JournalEntry } from "../../framework/job/index.js";
+import { CoreJob } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
+import type { JournalEntry } from "../../framework/run/index.js";
 import { BROWSER } from "../server/support/test-server.js";
 import { startConsoleServer } from "./support/console-server.js";
 

@@ -13,7 +13,7 @@ import {
   readServicesFile,
   ServiceError,
   stopServices,
-} from "../../framework/embedded/index.js";
+} from "../../framework/services/index.js";
 import { testRedisUrl } from "../support/services.js";
 
 const homes: string[] = [];

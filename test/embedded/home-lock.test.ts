@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { HomeLock, ServiceError } from "../../framework/embedded/index.js";
+import { HomeLock, ServiceError } from "../../framework/services/index.js";
 
 const home = mkdtempSync(join(tmpdir(), "core4ts-lock-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));

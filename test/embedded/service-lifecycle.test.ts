@@ -6,6 +6,10 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
 import { afterAll, describe, expect, it } from "vitest";
+import { CoreJob } from "../../framework/job/index.js";
+import { redactUri } from "../../framework/mongo/index.js";
+import { definePlugin } from "../../framework/plugin.js";
+import { JobQueue, startWorkerPool } from "../../framework/queue/index.js";
 import {
   ensureServices,
   pingMongo,
@@ -13,11 +17,7 @@ import {
   type RunningServices,
   readServicesFile,
   stopServices,
-} from "../../framework/embedded/index.js";
-import { CoreJob } from "../../framework/job/index.js";
-import { redactUri } from "../../framework/mongo/index.js";
-import { definePlugin } from "../../framework/plugin.js";
-import { JobQueue, startWorkerPool } from "../../framework/queue/index.js";
+} from "../../framework/services/index.js";
 import { createTestRuntime, eventually as eventuallyWithin, sleep } from "../job/support.js";
 
 /** `eventually` with a deadline for a loaded machine (processes here start in seconds, not milliseconds). */

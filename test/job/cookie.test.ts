@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { Cookie, type CookieDocument, CoreJob, runInline } from "../../framework/job/index.js";
+import { Cookie, type CookieDocument, CoreJob } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
+import { runInline } from "../../framework/run/index.js";
 import { createTestRuntime } from "./support.js";
 
 class Counter extends CoreJob {

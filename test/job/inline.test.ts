@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import {
-  CoreJob,
-  JobArgumentError,
-  type JobRecord,
-  JobRunError,
-  type JournalEntry,
-  runInline,
-} from "../../framework/job/index.js";
+import { CoreJob, JobArgumentError, JobRunError } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
+import { type JobRecord, type JournalEntry, runInline } from "../../framework/run/index.js";
 import { createTestRuntime, eventually } from "./support.js";
 
 const args = z.object({ day: z.date(), fail: z.boolean().default(false) });

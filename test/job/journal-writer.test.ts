@@ -1,9 +1,10 @@
 import { MongoClient } from "mongodb";
 import { afterAll, describe, expect, it } from "vitest";
-import { EmbeddedMongoServer } from "../../framework/embedded/mongo/index.js";
-import { freePort } from "../../framework/embedded/process-tools.js";
-import type { CookieDocument, JobLogger, JournalEntry } from "../../framework/job/index.js";
-import { JournalWriter } from "../../framework/job/index.js";
+import type { CookieDocument, JobLogger } from "../../framework/job/index.js";
+import { EmbeddedMongoServer } from "../../framework/mongo-server/index.js";
+import type { JournalEntry } from "../../framework/run/index.js";
+import { JournalWriter } from "../../framework/run/index.js";
+import { freePort } from "../../framework/services/process-tools.js";
 import { testMongoClient, uniqueName } from "../support/services.js";
 
 /** A logger that keeps what it is told. */

@@ -5,9 +5,9 @@ import {
   checkJobClass,
   DEFAULT_JOB_SETTINGS,
   JobDefinitionError,
-  JobRegistry,
   UnknownJobError,
 } from "../../framework/job/index.js";
+import { JobRegistry } from "../../framework/run/index.js";
 
 class Tuned extends CoreJob {
   static override readonly jobName = "t.Tuned";

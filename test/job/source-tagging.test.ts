@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { CoreJob, JobRunError, runInline } from "../../framework/job/index.js";
+import { CoreJob, JobRunError } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
+import { runInline } from "../../framework/run/index.js";
 import { createTestRuntime } from "./support.js";
 
 const args = z.object({ db: z.string(), early: z.boolean().default(false) });

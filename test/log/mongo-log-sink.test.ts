@@ -1,8 +1,8 @@
 import { createServer } from "node:net";
 import { type Collection, MongoClient } from "mongodb";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { EmbeddedMongoServer } from "../../framework/embedded/mongo/index.js";
 import { createLogger, type LogRecord, MongoLogSink } from "../../framework/log/index.js";
+import { EmbeddedMongoServer } from "../../framework/mongo-server/index.js";
 import { testMongoClient, uniqueName } from "../support/services.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];

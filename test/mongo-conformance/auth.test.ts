@@ -11,9 +11,10 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { Binary, MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmbeddedMongoServer } from "../../framework/embedded/mongo/index.js";
+import { EmbeddedMongoServer } from "../../framework/mongo-server/index.js";
+import { usesRealMongo } from "../support/services.js";
 
-const external = /^mongodb/.test(process.env.CORE4_MONGODB_URI ?? "");
+const external = usesRealMongo;
 // Reserved characters in the name and a non-ASCII password: escaping and SASLprep both matter.
 const USER = "core=4,ts";
 const PASSWORD = "pässwörd\u00A0x";
@@ -143,7 +144,7 @@ describe.skipIf(external)("SCRAM-SHA-256 authentication", () => {
   });
 
   it("takes the credentials of main.ts from the environment", { timeout: 30_000 }, async () => {
-    const main = join(import.meta.dirname, "../../framework/embedded/mongo/main.ts");
+    const main = join(import.meta.dirname, "../../framework/mongo-server/main.ts");
     const child = spawn(process.execPath, ["--import", "tsx", main, "--port", "0"], {
       stdio: ["ignore", "pipe", "inherit"],
       env: { ...process.env, CORE4_EMBEDDED_MONGO_USERNAME: "svc", CORE4_EMBEDDED_MONGO_PASSWORD: "s3cret" },

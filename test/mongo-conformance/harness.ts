@@ -4,7 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { type Db, MongoClient } from "mongodb";
-import { EmbeddedMongoServer } from "../../framework/embedded/mongo/index.js";
+import { EmbeddedMongoServer } from "../../framework/mongo-server/index.js";
+import { realMongoUri } from "../support/services.js";
 
 /** An open target: a client, a fresh database, and cleanup. */
 export interface Target {
@@ -19,8 +20,8 @@ export interface Target {
 
 /** Connects to the target for one test file; `name` becomes part of the database name. */
 export async function openTarget(name: string): Promise<Target> {
-  const external = process.env.CORE4_MONGODB_URI;
-  const useExternal = external !== undefined && /^mongodb(\+srv)?:\/\//.test(external);
+  const external = realMongoUri();
+  const useExternal = external !== undefined;
   let server: EmbeddedMongoServer | undefined;
   let uri: string;
   if (useExternal) uri = external;

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CollectionStore, sortedPlan } from "../../framework/embedded/mongo/collection-store.js";
-import { StorageEngine } from "../../framework/embedded/mongo/storage-engine.js";
+import { CollectionStore, sortedPlan } from "../../framework/mongo-server/collection-store.js";
+import { StorageEngine } from "../../framework/mongo-server/storage-engine.js";
+import { usesRealMongo } from "../support/services.js";
 import { openTarget, type Target } from "./harness.js";
 
-const external = /^mongodb/.test(process.env.CORE4_MONGODB_URI ?? "");
+const external = usesRealMongo;
 let t: Target;
 beforeAll(async () => {
   t = await openTarget("indexes");

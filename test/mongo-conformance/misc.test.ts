@@ -1,8 +1,9 @@
 import { Double, Int32, Long } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { usesRealMongo } from "../support/services.js";
 import { openTarget, type Target } from "./harness.js";
 
-const external = /^mongodb/.test(process.env.CORE4_MONGODB_URI ?? "");
+const external = usesRealMongo;
 let t: Target;
 beforeAll(async () => {
   t = await openTarget("misc");

@@ -9,9 +9,10 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { MongoClient } from "mongodb";
 import { afterAll, describe, expect, it } from "vitest";
+import { usesRealMongo } from "../support/services.js";
 
-const external = /^mongodb/.test(process.env.CORE4_MONGODB_URI ?? "");
-const mainScript = join(import.meta.dirname, "../../framework/embedded/mongo/main.ts");
+const external = usesRealMongo;
+const mainScript = join(import.meta.dirname, "../../framework/mongo-server/main.ts");
 const dataDir = mkdtempSync(join(tmpdir(), "core4-embedded-mongo-"));
 const children: ChildProcess[] = [];
 

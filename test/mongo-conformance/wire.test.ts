@@ -6,9 +6,10 @@ import { connect, type Socket } from "node:net";
 import { deserialize, serialize } from "bson";
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmbeddedMongoServer } from "../../framework/embedded/mongo/index.js";
+import { EmbeddedMongoServer } from "../../framework/mongo-server/index.js";
+import { usesRealMongo } from "../support/services.js";
 
-const external = /^mongodb/.test(process.env.CORE4_MONGODB_URI ?? "");
+const external = usesRealMongo;
 let server: EmbeddedMongoServer;
 let requestId = 1;
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { EmbeddedMongoServer } from "../../framework/embedded/index.js";
 import { MongoRegistry } from "../../framework/mongo/index.js";
+import { EmbeddedMongoServer } from "../../framework/services/index.js";
 import { testMongoClient, testMongoUri, uniqueName } from "../support/services.js";
 
 describe("MongoRegistry", async () => {

@@ -2,10 +2,11 @@ import { Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { CoreJob, type JournalEntry } from "../../framework/job/index.js";
+import { CoreJob } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue, queueNameOf, startWorkerPool } from "../../framework/queue/index.js";
 import { JournalRecovery } from "../../framework/queue/journal-recovery.js";
+import type { JournalEntry } from "../../framework/run/index.js";
 import { createTestRuntime, eventually } from "../job/support.js";
 
 const args = z.object({ n: z.number().int() });

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { CoreJob, type JournalEntry } from "../../framework/job/index.js";
+import { CoreJob } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue, startWorkerPool } from "../../framework/queue/index.js";
+import type { JournalEntry } from "../../framework/run/index.js";
 import { createTestRuntime, eventually } from "../job/support.js";
 
 const args = z.object({ day: z.date() });

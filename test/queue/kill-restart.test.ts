@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { CoreJob, type JournalEntry } from "../../framework/job/index.js";
+import { CoreJob } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue, startWorkerPool } from "../../framework/queue/index.js";
+import type { JournalEntry } from "../../framework/run/index.js";
 import { createTestRuntime, eventually as eventuallyWithin } from "../job/support.js";
 
 /** `eventually` with a deadline for a loaded machine (processes here start in seconds, not milliseconds). */

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { CookieDocument } from "../../framework/job/index.js";
-import { CoreJob, JobExistsError, JobStateError, type JournalEntry } from "../../framework/job/index.js";
+import { CoreJob, JobExistsError, JobStateError } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue, startWorkerPool } from "../../framework/queue/index.js";
+import type { JournalEntry } from "../../framework/run/index.js";
 import { createTestRuntime, eventually, sleep } from "../job/support.js";
 
 class LongLoop extends CoreJob {

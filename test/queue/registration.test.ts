@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { loadConfig } from "../../framework/config/index.js";
-import { CoreJob, JobDefinitionError, JobRegistry } from "../../framework/job/index.js";
+import { CoreJob, JobDefinitionError } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
+import { JobRegistry } from "../../framework/run/index.js";
 
 const daily = z.object({ day: z.date(), reset: z.boolean().default(false) });
 

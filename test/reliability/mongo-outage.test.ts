@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type LaunchedService, launchMongo } from "../../framework/embedded/launch-service.js";
-import { stopChild } from "../../framework/embedded/process-tools.js";
-import { CoreJob, type JournalEntry } from "../../framework/job/index.js";
+import { CoreJob } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue, startWorkerPool } from "../../framework/queue/index.js";
+import type { JournalEntry } from "../../framework/run/index.js";
+import { type LaunchedService, launchMongo } from "../../framework/services/launch-service.js";
+import { stopChild } from "../../framework/services/process-tools.js";
 import { createTestRuntime, eventually as eventuallyWithin, sleep } from "../job/support.js";
 
 /** `eventually` with a deadline for a loaded machine (processes here start in seconds, not milliseconds). */

@@ -3,8 +3,7 @@ import { once } from "node:events";
 import { Queue, Worker } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { pingRedis } from "../../framework/embedded/index.js";
-import { CoreJob, JobExistsError, type JournalEntry } from "../../framework/job/index.js";
+import { CoreJob, JobExistsError } from "../../framework/job/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import {
   connectRedis,
@@ -14,6 +13,8 @@ import {
   startWorkerPool,
 } from "../../framework/queue/index.js";
 import { JournalRecovery } from "../../framework/queue/journal-recovery.js";
+import type { JournalEntry } from "../../framework/run/index.js";
+import { pingRedis } from "../../framework/services/index.js";
 import { redisProbe } from "../../server/app/redis-probe.js";
 import { createTestRuntime, eventually as eventuallyWithin, sleep } from "../job/support.js";
 import { startRedisCluster } from "../support/redis-cluster.js";

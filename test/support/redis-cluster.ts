@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "../../framework/embedded/process-tools.js";
+import { freePort } from "../../framework/services/process-tools.js";
 
 const run = promisify(execFile);
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import { freePort } from "../../framework/embedded/process-tools.js";
+import { freePort } from "../../framework/services/process-tools.js";
 
 /** A service process started for tests or benchmarks. */
 export interface ServiceProcess {
@@ -100,7 +100,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 
 /** The embedded MongoDB in memory as its own process (like `coco` runs it): it does not share our event loop. */
 export async function startMongoProcess(): Promise<ServiceProcess> {
-  const main = fileURLToPath(new URL("../../framework/embedded/mongo/main.ts", import.meta.url));
+  const main = fileURLToPath(new URL("../../framework/mongo-server/main.ts", import.meta.url));
   const child = spawn(process.execPath, ["--conditions=core4ts-source", "--import", "tsx", main], {
     stdio: ["ignore", "pipe", "inherit"],
   });

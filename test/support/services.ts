@@ -1,18 +1,30 @@
 import { randomUUID } from "node:crypto";
 import { MongoClient } from "mongodb";
 import { afterAll, inject } from "vitest";
-import { EmbeddedMongoServer } from "../../framework/embedded/mongo/index.js";
+import { EmbeddedMongoServer } from "../../framework/mongo-server/index.js";
 
 let embedded: EmbeddedMongoServer | undefined;
 let starting: Promise<string> | undefined;
 
 /**
- * The MongoDB URI tests use: CORE4_MONGODB_URI when it points at a real server (mongodb://...),
- * otherwise an in-memory embedded server started once per test file and stopped after it.
+ * The real MongoDB the tests run against: CORE4_MONGODB_URI when it is a `mongodb://` or `mongodb+srv://`
+ * URI, undefined when they use the embedded server. The one place that rule is written.
+ */
+export function realMongoUri(): string | undefined {
+  const given = process.env.CORE4_MONGODB_URI;
+  return given !== undefined && /^mongodb(\+srv)?:\/\//.test(given) ? given : undefined;
+}
+
+/** Whether the tests run against a real MongoDB (embedded-only tests skip then). */
+export const usesRealMongo: boolean = realMongoUri() !== undefined;
+
+/**
+ * The MongoDB URI tests use: {@link realMongoUri} when set, otherwise an in-memory embedded server started
+ * once per test file and stopped after it.
  */
 export function testMongoUri(): Promise<string> {
-  const given = process.env.CORE4_MONGODB_URI;
-  if (given?.startsWith("mongodb")) return Promise.resolve(given);
+  const given = realMongoUri();
+  if (given !== undefined) return Promise.resolve(given);
   if (!starting) {
     starting = (async () => {
       embedded = new EmbeddedMongoServer();

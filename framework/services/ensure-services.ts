@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { redactUri } from "../mongo/index.js";
+import { EmbeddedMongoServer } from "../mongo-server/index.js";
 import { HomeLock } from "./home-lock.js";
 import { lockDownHome } from "./home-permissions.js";
 import { type LaunchedService, launchMongo, launchRedis, REDIS_MISSING } from "./launch-service.js";
-import { EmbeddedMongoServer } from "./mongo/index.js";
 import { leave, liveUsers, released, releaseOnExit, SERVICE_MARKER } from "./owned-children.js";
 import { answers, hostPort, pingMongo, pingRedis } from "./probes.js";
 import { commandLineContains, findOnPath, isAlive, stopChild, stopPid } from "./process-tools.js";

@@ -1,4 +1,4 @@
-import type { JobProgress } from "./progress-throttle.js";
+import type { JobProgress } from "../job/progress-throttle.js";
 
 /** core4's job states. */
 export type JobState =

@@ -1,6 +1,12 @@
-import { JobDefinitionError, UnknownJobError } from "./errors/index.js";
-import { checkJobClass, checkSchedulable, classPolicy, classSettings, type JobClass } from "./job-class.js";
-import type { JobPluginLike, JobRuntime } from "./job-runtime.js";
+import { JobDefinitionError, UnknownJobError } from "../job/errors/index.js";
+import {
+  checkJobClass,
+  checkSchedulable,
+  classPolicy,
+  classSettings,
+  type JobClass,
+} from "../job/job-class.js";
+import type { JobPluginLike, JobRuntime } from "../job/job-runtime.js";
 import {
   type EnqueueSettings,
   type JobSettings,
@@ -8,7 +14,7 @@ import {
   resolveSettings,
   type SchedulePolicy,
   withEnqueueSettings,
-} from "./job-settings.js";
+} from "../job/job-settings.js";
 
 // Class and config settings resolved per config object (frozen for a runtime's life) and job class.
 const RESOLVED = new WeakMap<object, WeakMap<JobClass, Readonly<JobSettings>>>();

@@ -5,10 +5,10 @@ import {
   MongoError,
   MongoInvalidArgumentError,
 } from "mongodb";
+import type { CookieDocument } from "../job/cookie.js";
+import type { JobLogger } from "../job/job-runtime.js";
 import { DUPLICATE_KEY, documentWriteErrors, RETRYABLE_WRITE_CODES } from "../mongo/index.js";
-import type { CookieDocument } from "./cookie.js";
 import type { JournalEntry } from "./job-record.js";
-import type { JobLogger } from "./job-runtime.js";
 
 /** Tuning of a {@link JournalWriter}; the defaults suit a worker pool. */
 export interface JournalWriterOptions {

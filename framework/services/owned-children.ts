@@ -3,7 +3,10 @@ import { readServicesFile, writeServicesFile } from "./services-file.js";
 import type { ServiceName, ServicesFile, ServiceUser } from "./types.js";
 
 /** What the command line of each service process contains (guards against signalling a recycled pid). */
-export const SERVICE_MARKER: Record<ServiceName, string> = { mongodb: "mongo/main", redis: "redis-server" };
+export const SERVICE_MARKER: Record<ServiceName, string> = {
+  mongodb: "mongo-server/main",
+  redis: "redis-server",
+};
 
 /** Users of this process not released yet, per home. */
 const registered = new Map<string, Set<string>>();

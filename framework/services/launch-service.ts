@@ -120,10 +120,10 @@ function mongoEntry(): string[] {
       "--conditions=core4ts-source",
       "--import",
       pathToFileURL(tsx).href,
-      fileURLToPath(new URL("./mongo/main.ts", import.meta.url)),
+      fileURLToPath(new URL("../mongo-server/main.ts", import.meta.url)),
     ];
   }
-  return [fileURLToPath(new URL("./mongo/main.js", import.meta.url))];
+  return [fileURLToPath(new URL("../mongo-server/main.js", import.meta.url))];
 }
 
 interface Launching {

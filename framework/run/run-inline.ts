@@ -1,14 +1,14 @@
 import { ObjectId } from "mongodb";
-import type { CookieDocument } from "./cookie.js";
-import { JobKilledError, JobRunError } from "./errors/index.js";
-import { parseJobArgs, type RawJobArgs, serializeJobArgs } from "./job-arguments.js";
-import type { CheckedJob, JobClass, JobInput } from "./job-class.js";
+import type { CookieDocument } from "../job/cookie.js";
+import { JobKilledError, JobRunError } from "../job/errors/index.js";
+import { parseJobArgs, type RawJobArgs, serializeJobArgs } from "../job/job-arguments.js";
+import type { CheckedJob, JobClass, JobInput } from "../job/job-class.js";
+import type { JobRuntime } from "../job/job-runtime.js";
+import type { EnqueueSettings } from "../job/job-settings.js";
+import { RunControl } from "../job/run-control.js";
 import { type JobRecord, type JournalEntry, recordOfEntry } from "./job-record.js";
 import { JobRegistry } from "./job-registry.js";
 import { journalEntry, runJob } from "./job-run.js";
-import type { JobRuntime } from "./job-runtime.js";
-import type { EnqueueSettings } from "./job-settings.js";
-import { RunControl } from "./run-control.js";
 
 /** Options of {@link runInline}. */
 export interface InlineOptions extends EnqueueSettings {

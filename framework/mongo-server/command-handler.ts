@@ -39,7 +39,7 @@ const GENERIC_FIELDS = new Set([
 ]);
 
 /**
- * Dispatches commands to their family's handler (framework/embedded/mongo/commands/<family>.ts) after the
+ * Dispatches commands to their family's handler (framework/mongo-server/commands/<family>.ts) after the
  * checks every command shares; one instance serves every connection.
  */
 export class CommandHandler {

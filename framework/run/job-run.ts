@@ -1,18 +1,18 @@
 import { hostname } from "node:os";
-import type { CoreJob } from "./core-job.js";
+import type { CoreJob } from "../job/core-job.js";
 import {
   JobDeferredError,
   JobKilledError,
   WallTimeExceededError,
   WorkerShutdownError,
-} from "./errors/index.js";
-import type { JobClass } from "./job-class.js";
-import { JOB_CONTEXT, type JobContext } from "./job-context.js";
+} from "../job/errors/index.js";
+import type { JobClass } from "../job/job-class.js";
+import { JOB_CONTEXT, type JobContext } from "../job/job-context.js";
+import type { JobLogger, JobRuntime } from "../job/job-runtime.js";
+import type { JobSettings } from "../job/job-settings.js";
+import { type JobProgress, ProgressThrottle } from "../job/progress-throttle.js";
+import type { RunControl } from "../job/run-control.js";
 import { type JournalEntry, journalRunId } from "./job-record.js";
-import type { JobLogger, JobRuntime } from "./job-runtime.js";
-import type { JobSettings } from "./job-settings.js";
-import { type JobProgress, ProgressThrottle } from "./progress-throttle.js";
-import type { RunControl } from "./run-control.js";
 import { isServiceOutage } from "./service-outage.js";
 
 /** How one run ended. `interrupted` means the worker shut down: the job goes back to the queue. */
