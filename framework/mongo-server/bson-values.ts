@@ -128,6 +128,10 @@ export function canonicalKey(value: unknown): string {
 
 /** Reads a dotted path; arrays on the way yield an array of the values found (MongoDB path semantics). */
 export function getPath(doc: unknown, path: string): unknown {
+  // A top-level field of a document (the usual index key): no split.
+  if (typeof doc === "object" && doc !== null && !Array.isArray(doc) && !path.includes(".")) {
+    return (doc as Doc)[path];
+  }
   let current: unknown = doc;
   const parts = path.split(".");
   for (let i = 0; i < parts.length; i++) {

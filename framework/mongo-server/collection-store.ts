@@ -194,6 +194,11 @@ export class CollectionStore {
     for (const index of this.indexes.values()) index.add(id, doc);
   }
 
+  /** Loads the index entries of the documents inserted since the last call into the index trees. */
+  flushIndexes(): void {
+    for (const index of this.indexes.values()) index.flush();
+  }
+
   /** Replaces a stored document (already checked); indexes change only where the key changed. */
   replace(id: string, doc: Doc): void {
     this.docs.set(id, doc);

@@ -42,6 +42,8 @@ function insert(s: CommandServices, cmd: Doc, db: string): Doc {
       if (ordered) break;
     }
   }
+  // The batch's index entries go into the index trees at once (sorted), not one descent per document.
+  store.flushIndexes();
   return writeErrors.length > 0 ? { n, writeErrors } : { n };
 }
 
