@@ -28,6 +28,7 @@ export {
   checkJobClass,
   type ExecuteArgsOf,
   isJobClass,
+  JOB_NAME,
   type JobArgsMismatch,
   type JobClass,
   type JobInput,

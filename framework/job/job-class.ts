@@ -36,7 +36,8 @@ export interface JobArgsMismatch<C> {
 /** What an enqueue or inline run of job class `C` takes: its schema's input (dates as Date, defaults optional). */
 export type JobInput<C extends JobClass> = z.input<C["args"]>;
 
-const JOB_NAME = /^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
+/** A job name: `<plugin>.<ClassName>`, the plugin part a lowercase identifier. */
+export const JOB_NAME = /^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Whether a value is a CoreJob subclass. */
 export function isJobClass(value: unknown): value is JobClass {

@@ -1,4 +1,5 @@
 import type { Filter } from "mongodb";
+import { JOB_NAME } from "../../framework/job/index.js";
 import type { Plugin } from "../../framework/plugin.js";
 import { JOB_STATES, type JobState, type JournalEntry } from "../../framework/run/index.js";
 import type { AppServices } from "../app/types.js";
@@ -21,7 +22,6 @@ import { CONSOLE_HOME, CONSOLE_JOBS } from "./paths.js";
 import { registerStaticAssets } from "./static-assets.js";
 
 const JOB_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-const JOB_NAME = /^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 const RUNS_SHOWN = 100;
 const LOG_SHOWN = 500;
 // The queue list pages through BullMQ's sets; deeper history is the journal's (keyset-paged).

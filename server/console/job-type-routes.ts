@@ -1,4 +1,4 @@
-import { JobNotFoundError } from "../../framework/job/index.js";
+import { JOB_NAME, JobNotFoundError } from "../../framework/job/index.js";
 import { JOB_LOG_COLUMNS, type JobTypeInfo } from "../../framework/queue/index.js";
 import type { JobRecord, JobState } from "../../framework/run/index.js";
 import { HttpError } from "../errors/http-error.js";
@@ -12,7 +12,6 @@ import { type ConsoleServices, requireQueue, requireTypes } from "./console-serv
 
 const BASE = "/core4/api/v1/jobs";
 const JOB_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-const JOB_NAME = /^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 /** States a bulk restart accepts (the ones a single restart accepts). */
 const RESTARTABLE = ["error", "killed", "inactive", "failed", "deferred"] as const;
 
