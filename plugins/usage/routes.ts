@@ -13,6 +13,7 @@ import {
   type ServerRuntime,
   withConsoleLayout,
 } from "core4ts/server";
+import { LRUCache } from "lru-cache";
 import { ACTIVE_COLUMNS, type ActiveReport, queryActive } from "./active-users.js";
 import { formatArgument, readReportArgument } from "./argument-schemas.js";
 import type { CalendarDay } from "./calendar-day.js";
@@ -106,7 +107,7 @@ function text(value: unknown): string | undefined {
 const RANGE_REUSE_MS = 1_000;
 const RANGES_MAX = 500;
 /** Parsed ranges by their raw arguments and config: parsing dates in the report zone is most of a cache hit. */
-const ranges = new Map<string, { range: ReportRange; until: number }>();
+const ranges = new LRUCache<string, ReportRange>({ max: RANGES_MAX, ttl: RANGE_REUSE_MS });
 
 function readRange(ctx: Core4Context, config: UsageConfig, withAggregate = true): ReportRange {
   const raw = {
@@ -127,12 +128,10 @@ function readRange(ctx: Core4Context, config: UsageConfig, withAggregate = true)
     options.timezone,
     options.maxRangeDays,
   ]);
-  const now = Date.now();
   const kept = ranges.get(key);
-  if (kept && now < kept.until) return kept.range;
+  if (kept) return kept;
   const range = Object.freeze(parseReportArgs(raw, options));
-  if (ranges.size >= RANGES_MAX) ranges.clear();
-  ranges.set(key, { range, until: now + RANGE_REUSE_MS });
+  ranges.set(key, range);
   return range;
 }
 
