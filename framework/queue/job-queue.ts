@@ -84,7 +84,13 @@ export interface BulkOutcome {
 }
 
 /** States a bulk restart takes. */
-export const RESTARTABLE_STATES: readonly JobState[] = ["error", "failed", "killed", "inactive", "deferred"];
+export const RESTARTABLE_STATES = [
+  "error",
+  "failed",
+  "killed",
+  "inactive",
+  "deferred",
+] as const satisfies readonly JobState[];
 
 /** Filter of {@link JobQueue.list}. */
 export interface JobFilter {
@@ -393,7 +399,7 @@ export class JobQueue {
    * duplicate is queued meanwhile) is listed with the reason and left as it was.
    */
   async restartMatching(selection: JobSelection): Promise<BulkOutcome> {
-    if (!RESTARTABLE_STATES.includes(selection.state)) {
+    if (!(RESTARTABLE_STATES as readonly JobState[]).includes(selection.state)) {
       throw new JobStateError(
         `jobs in state ${selection.state} do not restart (states: ${RESTARTABLE_STATES.join(", ")})`,
       );

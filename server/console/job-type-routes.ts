@@ -1,5 +1,5 @@
 import { JOB_NAME, JobNotFoundError } from "../../framework/job/index.js";
-import { JOB_LOG_COLUMNS, type JobTypeInfo } from "../../framework/queue/index.js";
+import { JOB_LOG_COLUMNS, type JobTypeInfo, RESTARTABLE_STATES } from "../../framework/queue/index.js";
 import type { JobRecord, JobState } from "../../framework/run/index.js";
 import { HttpError } from "../errors/http-error.js";
 import { reply } from "../reply/reply.js";
@@ -12,8 +12,6 @@ import { type ConsoleServices, requireQueue, requireTypes } from "./console-serv
 
 const BASE = "/core4/api/v1/jobs";
 const JOB_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-/** States a bulk restart accepts (the ones a single restart accepts). */
-const RESTARTABLE = ["error", "killed", "inactive", "failed", "deferred"] as const;
 
 /** Columns of the job types table (CSV, HTML, text). */
 export const JOB_TYPE_COLUMNS = [
@@ -115,7 +113,7 @@ export function registerJobTypeRoutes(router: Core4Router, services: ConsoleServ
     `${BASE}/types/:name/restart`,
     async (ctx) => {
       const name = jobName(ctx);
-      const { state } = getArguments(ctx, { state: arg.choice(RESTARTABLE).default("error") });
+      const { state } = getArguments(ctx, { state: arg.choice(RESTARTABLE_STATES).default("error") });
       const queue = requireQueue(services);
       await requireTypes(services).get(name);
       const jobs = await queue.list({ name, state, limit: 10_000 });
