@@ -29,15 +29,14 @@ const STDERR_OMIT = [...CONTEXT, "level", "time", "msg", "pid", "hostname"];
 
 /** The {@link Logger} of {@link createLogger}: pino for stderr, a {@link MongoLogSink} for sys.log. */
 export class CoreLogger implements Logger {
-  /** The bindings every record of this logger carries. */
-  readonly bindings: Readonly<Required<LogBindings>>;
-
+  /**
+   * @param bindings The context every record of this logger carries; kept as given (not copied), since a
+   *   child logger is made for every request.
+   */
   constructor(
     private readonly root: LoggerRoot,
-    bindings: Required<LogBindings>,
-  ) {
-    this.bindings = Object.freeze({ ...bindings });
-  }
+    readonly bindings: Readonly<Required<LogBindings>>,
+  ) {}
 
   /** Lowest level written to stderr. */
   get level(): LogThreshold {
@@ -81,12 +80,13 @@ export class CoreLogger implements Logger {
 
   /** See {@link Logger.child}. Unset bindings are inherited; `null` clears one. */
   child(bindings: LogBindings): Logger {
-    const merged = { ...this.bindings };
-    for (const key of CONTEXT) {
-      const value = bindings[key];
-      if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
-    }
-    return new CoreLogger(this.root, merged);
+    const own = this.bindings;
+    return new CoreLogger(this.root, {
+      name: bindings.name ?? own.name,
+      identifier: bindings.identifier !== undefined ? bindings.identifier : own.identifier,
+      qual_name: bindings.qual_name !== undefined ? bindings.qual_name : own.qual_name,
+      user: bindings.user !== undefined ? bindings.user : own.user,
+    });
   }
 
   /** See {@link Logger.flush}. */

@@ -16,6 +16,9 @@ interface Outage {
 
 /**
  * Writes log records to `sys.log` in batches (`insertMany`, unordered) from a bounded in-memory buffer.
+ * A full batch (`batchSize`) goes out at once; what is left waits for the next `flushIntervalMs` tick, so
+ * under load every insert carries a full batch instead of the few records that came in during the last
+ * round trip (each insert costs both processes far more than a record in it).
  *
  * {@link write} only appends to the buffer: it never throws and never waits for MongoDB. While MongoDB is
  * down, batches are retried with a growing pause and new records are dropped once the buffer is full; the
@@ -80,10 +83,12 @@ export class MongoLogSink {
    */
   async flush(timeoutMs: number = this.flushTimeoutMs): Promise<void> {
     const work = (async () => {
+      // A pump already running may be one that leaves a partial batch: wait for it, then write the rest.
       if (this.inFlight) await this.inFlight;
-      if (this.buffer.length === 0) return;
-      this.clearTimer();
-      await this.pump();
+      while (this.buffer.length > 0) {
+        this.clearTimer();
+        if (!(await this.pump(true))) return;
+      }
     })();
     await withTimeout(work, timeoutMs);
   }
@@ -108,15 +113,12 @@ export class MongoLogSink {
 
   private schedule(): void {
     if (this.timer || this.inFlight || this.buffer.length === 0 || this.closed) return;
-    const delay =
-      this.retryDelayMs > 0
-        ? this.retryDelayMs
-        : this.buffer.length >= this.batchSize
-          ? 0
-          : this.flushIntervalMs;
+    const full = this.retryDelayMs === 0 && this.buffer.length >= this.batchSize;
+    const delay = full ? 0 : this.retryDelayMs > 0 ? this.retryDelayMs : this.flushIntervalMs;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.pump();
+      // A tick (or a retry) writes everything; a full batch alone does not take the remainder along.
+      void this.pump(!full);
     }, delay);
     // Logging must never keep a process alive.
     this.timer.unref();
@@ -127,10 +129,13 @@ export class MongoLogSink {
     this.timer = undefined;
   }
 
-  /** Writes batches until the buffer is empty or a write fails; one pump runs at a time. */
-  private pump(): Promise<boolean> {
+  /**
+   * Writes batches until the buffer is empty (`all`) or holds less than a full batch, or a write fails;
+   * one pump runs at a time.
+   */
+  private pump(all: boolean): Promise<boolean> {
     if (!this.inFlight) {
-      this.inFlight = this.drain().finally(() => {
+      this.inFlight = this.drain(all).finally(() => {
         this.inFlight = undefined;
         this.schedule();
       });
@@ -138,8 +143,8 @@ export class MongoLogSink {
     return this.inFlight;
   }
 
-  private async drain(): Promise<boolean> {
-    while (this.buffer.length > 0) {
+  private async drain(all: boolean): Promise<boolean> {
+    while (this.buffer.length >= (all ? 1 : this.batchSize)) {
       if (!(await this.writeBatch())) return false;
     }
     return true;

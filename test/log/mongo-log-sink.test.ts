@@ -3,7 +3,7 @@ import { type Collection, MongoClient } from "mongodb";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { createLogger, type LogRecord, MongoLogSink } from "../../framework/log/index.js";
 import { EmbeddedMongoServer } from "../../framework/mongo-server/index.js";
-import { testMongoClient, uniqueName } from "../support/services.js";
+import { testMongoClient, testMongoUri, uniqueName } from "../support/services.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -122,6 +122,29 @@ describe("MongoLogSink with MongoDB up", () => {
     await sink.flush();
     expect(sink.stats).toEqual({ written: 50, dropped: 0, failed: 0, buffered: 0 });
     expect(await collection.countDocuments()).toBe(50);
+    await sink.close();
+  });
+
+  it("sends full batches while records keep coming and leaves the remainder for the next tick", async () => {
+    const client = new MongoClient(await testMongoUri(), { monitorCommands: true });
+    cleanups.push(() => client.close());
+    const inserts: number[] = [];
+    client.on("commandStarted", (event) => {
+      if (event.commandName === "insert") inserts.push((event.command.documents as unknown[]).length);
+    });
+    const collection: Collection<LogRecord> = client.db(uniqueName("log")).collection("sys.log");
+    const sink = new MongoLogSink({ collection: () => collection, batchSize: 20, flushIntervalMs: 60_000 });
+    // One record per turn of the event loop, as requests arrive: round trips finish between the writes.
+    for (let i = 0; i < 65; i++) {
+      sink.write(record(`r${i}`));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await vi.waitFor(() => expect(sink.stats.written).toBe(60));
+    expect(inserts).toEqual([20, 20, 20]);
+    expect(sink.stats.buffered).toBe(5);
+    await sink.flush();
+    expect(inserts).toEqual([20, 20, 20, 5]);
+    expect(await collection.countDocuments()).toBe(65);
     await sink.close();
   });
 
