@@ -52,6 +52,12 @@ export interface CreateAppOptions {
    * removed or deactivated role loses access within this time. 0 reads it on every request.
    */
   roleCacheMs?: number;
+  /**
+   * How long one MongoDB and Redis probe answers `health`, in ms from its start (default 1000): a flood of
+   * health checks costs each service one ping per this time; an outage shows within it (plus the ping's
+   * 2 s timeout). 0 probes for every request that does not find a probe running.
+   */
+  healthCacheMs?: number;
   /** Tuning of the login slow-down (tests use small delays). */
   loginThrottle?: LoginThrottleOptions;
   /**
@@ -141,7 +147,7 @@ export function createApp(options: CreateAppOptions): Core4App {
     new SignedLinkAccess(embedLinks),
   );
   const router = new Core4Router(koaRouter, guard);
-  registerHealthRoutes(router, services);
+  registerHealthRoutes(router, services, options.healthCacheMs);
   registerAuthRoutes(router, services);
   registerRoleRoutes(router, services);
   // Before the jobs API: its `jobs/:id` would otherwise take `jobs/types`.

@@ -11,18 +11,30 @@ interface Health {
 
 /**
  * `GET /core4/api/v1/health` (public): MongoDB and Redis reachability; 200 when all configured services
- * answer, else 503. Concurrent requests share one probe, so a flood of health checks costs MongoDB and
- * Redis one ping each at a time.
+ * answer, else 503. One probe (a ping to each) serves every request that arrives while it runs and for
+ * `reuseMs` after it started, so a flood of health checks (or many load balancers polling) costs MongoDB
+ * and Redis a ping each per `reuseMs`, and an outage shows within `reuseMs` plus the ping's timeout.
+ *
+ * @param reuseMs How long a probe's answer is reused, from the probe's start (0: every request that does
+ *   not find one running starts its own).
  */
-export function registerHealthRoutes(router: Core4Router, services: AppServices): void {
-  let inFlight: Promise<Health> | undefined;
+export function registerHealthRoutes(router: Core4Router, services: AppServices, reuseMs = 1_000): void {
+  let last: { health: Promise<Health>; started: number; settled: boolean } | undefined;
   const probe = (): Promise<Health> => {
-    inFlight ??= Promise.all([services.runtime.mongo.ping(2_000), services.redisProbe()])
-      .then(([mongodb, redis]) => ({ mongodb, redis: redis ?? null }))
-      .finally(() => {
-        inFlight = undefined;
-      });
-    return inFlight;
+    const now = Date.now();
+    if (last && (now - last.started < reuseMs || !last.settled)) return last.health;
+    const current = {
+      started: now,
+      settled: false,
+      health: Promise.all([services.runtime.mongo.ping(2_000), services.redisProbe()]).then(
+        ([mongodb, redis]) => ({ mongodb, redis: redis ?? null }),
+      ),
+    };
+    last = current;
+    void current.health.finally(() => {
+      current.settled = true;
+    });
+    return current.health;
   };
 
   router.get(

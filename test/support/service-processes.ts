@@ -114,7 +114,8 @@ export async function startMongoProcess(): Promise<ServiceProcess> {
     url: uri,
     ...(child.pid !== undefined && { pid: child.pid }),
     stop: async () => {
-      if (child.exitCode === null) {
+      // A process killed by a signal (a test's kill -9) has exited with no exit code.
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
         await once(child, "exit");
       }
