@@ -4,17 +4,18 @@
  * against a bare Koa app serving the same JSON in the same run. Prints requests/s and p99 latency as
  * ratios to the bare app, a met / not met line per target (health >= 0.8x, authenticated JSON >= 0.6x req/s,
  * its p99 <= 3x), and exits 1 if any request failed. Also the CPU time of this process per request, which
- * is steadier than req/s on a loaded machine. Run with `npm run bench:http` (`BENCH_DURATION=5` for
- * shorter runs, `BENCH_SUBJECTS=json`, `BENCH_ACCESS_LOG=off` to see the access log's share). Profile
- * the server with `node --cpu-prof --conditions=core4ts-source --import tsx test/bench/http.ts`: the
- * server runs in this process.
+ * is steadier than req/s on a loaded machine, and that of the MongoDB and Redis processes. Run with
+ * `npm run bench:http` (`BENCH_DURATION=5` for shorter runs, `BENCH_SUBJECTS=json`, `BENCH_ACCESS_LOG=off`
+ * to see the access log's share). `BENCH_CPU_PROFILE=<folder>` writes a `.cpuprofile` of each subject's
+ * run (the server runs in this process; open it in Chrome DevTools).
  *
  * Starts its own in-memory embedded MongoDB server (as a child process, as `coco serve` runs it), and a
  * redis-server from PATH unless CORE4_REDIS_URL is set.
  */
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { Session } from "node:inspector/promises";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -26,6 +27,7 @@ import { MongoRegistry } from "../../framework/mongo/index.js";
 import { definePlugin } from "../../framework/plugin.js";
 import { defineRoutes, type PluginRoutes, reply, startServer } from "../../server/index.js";
 import { redisFromEnvOrStart, startMongoProcess } from "../support/service-processes.js";
+import { cpuPerUnit, cpuSnapshot } from "./process-cpu.js";
 
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -33,6 +35,8 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const ACCESS_LOG = process.env.BENCH_ACCESS_LOG === "off" ? "off" : "info";
 /** `BENCH_SUBJECTS=health,json` runs only some subjects (names: health, public, json). */
 const SUBJECTS = (process.env.BENCH_SUBJECTS ?? "health,public,json").split(",");
+/** `BENCH_CPU_PROFILE=<folder>` writes a CPU profile of each subject's run there. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 const PAYLOAD = { users: 42, logins: 1234, period: "2026-W48", partial: false };
 
 /** The part of autocannon's result this bench reads. */
@@ -59,14 +63,38 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function run(name: string, url: string, headers: Record<string, string> = {}): Promise<CannonResult> {
-  const cpu = process.cpuUsage();
+/** Processes whose CPU time is reported beside this one's (the MongoDB and Redis servers). */
+let servicePids: Record<string, number | undefined> = {};
+
+async function run(
+  name: string,
+  url: string,
+  headers: Record<string, string> = {},
+  profile?: string,
+): Promise<CannonResult> {
+  const session = profile ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post("Profiler.enable");
+    await session.post("Profiler.start");
+  }
+  const before = cpuSnapshot(servicePids);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers });
-  const used = process.cpuUsage(cpu);
-  // CPU time of this process (server and client) per request: steadier than req/s on a loaded machine.
-  const perRequest = (used.user + used.system) / Math.max(result.requests.total, 1);
+  // CPU time per request of this process (server and client) and of each service: steadier than req/s on
+  // a loaded machine.
+  const cpu = cpuPerUnit(before, cpuSnapshot(servicePids), Math.max(result.requests.total, 1));
+  if (session && profile && PROFILE_DIR) {
+    const { profile: taken } = await session.post("Profiler.stop");
+    session.disconnect();
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    writeFileSync(join(PROFILE_DIR, `${profile}.cpuprofile`), JSON.stringify(taken));
+  }
+  const services = Object.entries(cpu)
+    .filter(([process]) => process !== "bench")
+    .map(([process, micros]) => `${process} ${micros.toFixed(0)}`)
+    .join(", ");
   console.log(
-    `${name.padEnd(30)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${String(result.latency.p99).padStart(4)} ms   ${perRequest.toFixed(0).padStart(4)} µs CPU/req   errors ${result.errors + result.timeouts}   non-2xx ${result.non2xx}`,
+    `${name.padEnd(30)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${String(result.latency.p99).padStart(4)} ms   ${(cpu.bench ?? 0).toFixed(0).padStart(4)} µs CPU/req (${services})   errors ${result.errors + result.timeouts}   non-2xx ${result.non2xx}`,
   );
   return result;
 }
@@ -88,6 +116,7 @@ const TARGETS = [
 async function main(): Promise<void> {
   const mongoServer = await startMongoProcess();
   const redis = await redisFromEnvOrStart();
+  servicePids = { mongo: mongoServer.pid, redis: redis.pid };
   const home = mkdtempSync(join(tmpdir(), "core4ts-bench-http-"));
 
   const config = loadConfig({
@@ -153,8 +182,13 @@ async function main(): Promise<void> {
   const results: CannonResult[] = [];
   const ratios: [string, string, CannonResult, CannonResult][] = [];
   for (const [key, name, url, headers] of subjects) {
-    const baseline = await run("  bare Koa (same JSON)", `${bareUrl}/`);
-    const subject = await run(name, url, headers);
+    const baseline = await run(
+      "  bare Koa (same JSON)",
+      `${bareUrl}/`,
+      {},
+      PROFILE_DIR ? `bare-${key}` : undefined,
+    );
+    const subject = await run(name, url, headers, PROFILE_DIR ? key : undefined);
     results.push(baseline, subject);
     ratios.push([key, name, subject, baseline]);
   }
