@@ -88,8 +88,13 @@ function isPluginRoutes(value: unknown): value is PluginRoutes {
 }
 
 /** GET and HEAD skip the body parser (which parses POST, PUT and PATCH only) without its async layer. */
-function withoutBody(parser: Middleware<Core4State>): Middleware<Core4State> {
-  return (ctx, next) => (ctx.method === "GET" || ctx.method === "HEAD" ? next() : parser(ctx, next));
+/**
+ * The body parser and then the console's form redirect, as one layer that GET and HEAD pass straight
+ * through: they carry no body and are no form posts.
+ */
+function requestBody(parser: Middleware<Core4State>, forms: Middleware<Core4State>): Middleware<Core4State> {
+  return (ctx, next) =>
+    ctx.method === "GET" || ctx.method === "HEAD" ? next() : parser(ctx, () => forms(ctx, next));
 }
 
 /** The one-line client error for a body the parser refused. */
@@ -185,7 +190,7 @@ export function createApp(options: CreateAppOptions): Core4App {
     }),
   );
   app.use(
-    withoutBody(
+    requestBody(
       bodyParser({
         enableTypes: ["json", "form"],
         jsonLimit: server.bodyLimit,
@@ -195,9 +200,9 @@ export function createApp(options: CreateAppOptions): Core4App {
           throw bodyError(error, server.bodyLimit);
         },
       }),
+      formRedirect(),
     ),
   );
-  app.use(formRedirect());
   app.use(koaRouter.routes());
   app.use(koaRouter.allowedMethods());
 

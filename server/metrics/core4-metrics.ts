@@ -39,6 +39,8 @@ export class Core4Metrics {
   private readonly jobs: Gauge<"name" | "state">;
   private readonly paused: Gauge<"name">;
   private readonly runs: Counter<"name" | "state">;
+  /** The label-bound series of each method, route and status seen: labels are hashed once, not per request. */
+  private readonly series = new Map<string, { count: () => void; time: (seconds: number) => void }>();
 
   constructor(
     private readonly types: JobTypes | undefined,
@@ -86,8 +88,18 @@ export class Core4Metrics {
   readonly record = (ctx: Core4Context, ms: number): void => {
     const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
     const label = typeof route === "string" ? route : "unmatched";
-    this.requests.inc({ method: ctx.method, route: label, status: String(ctx.status) });
-    this.durations.observe({ method: ctx.method, route: label }, ms / 1000);
+    const key = `${ctx.method} ${ctx.status} ${label}`;
+    let series = this.series.get(key);
+    if (!series) {
+      // Bounded by the routes, methods and statuses the app has; a guard all the same.
+      if (this.series.size >= 10_000) this.series.clear();
+      const requests = this.requests.labels(ctx.method, label, String(ctx.status));
+      const durations = this.durations.labels(ctx.method, label);
+      series = { count: () => requests.inc(), time: (seconds) => durations.observe(seconds) };
+      this.series.set(key, series);
+    }
+    series.count();
+    series.time(ms / 1000);
   };
 
   /** Registers `GET /metrics` (open, or behind `server.metricsToken`). */

@@ -1,13 +1,13 @@
 /**
  * HTTP benchmark of the API server: autocannon with 50 connections against `health` (public: MongoDB and
  * Redis pings) and an authenticated JSON route (token check + role lookup + envelope + access log), each
- * against a bare Koa app serving the same JSON in the same run. Prints requests/s and p99 latency as
- * ratios to the bare app, a met / not met line per target (health >= 0.8x, authenticated JSON >= 0.6x req/s,
+ * against a bare Koa app serving the same JSON in the same run, in alternating paired rounds. Prints
+ * requests/s and p99 latency as ratios to the bare app (medians of the rounds), a met / not met line per target (health >= 0.8x, authenticated JSON >= 0.6x req/s,
  * its p99 <= 3x), and exits 1 if any request failed. Also the CPU time of this process per request, which
  * is steadier than req/s on a loaded machine, and that of the MongoDB and Redis processes. Run with
- * `npm run bench:http` (`BENCH_DURATION=5` for shorter runs, `BENCH_SUBJECTS=json`, `BENCH_ACCESS_LOG=off`
- * to see the access log's share). `BENCH_CPU_PROFILE=<folder>` writes a `.cpuprofile` of each subject's
- * run (the server runs in this process; open it in Chrome DevTools).
+ * `npm run bench:http` (`BENCH_DURATION` seconds per run, `BENCH_ROUNDS`, `BENCH_SUBJECTS=json`,
+ * `BENCH_ACCESS_LOG=off` to see the access log's share). `BENCH_CPU_PROFILE=<folder>` writes a
+ * `.cpuprofile` of each subject's last run (the server runs in this process; open it in Chrome DevTools).
  *
  * Starts its own in-memory embedded MongoDB server (as a child process, as `coco serve` runs it), and a
  * redis-server from PATH unless CORE4_REDIS_URL is set.
@@ -30,7 +30,13 @@ import { redisFromEnvOrStart, startMongoProcess } from "../support/service-proce
 import { cpuPerUnit, cpuSnapshot } from "./process-cpu.js";
 
 const CONNECTIONS = 50;
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
+/**
+ * Paired rounds per subject (`BENCH_ROUNDS`): bare Koa and the subject alternate, the order flipping each
+ * round, and the ratios are the medians of the rounds. One pair of runs swings by ±15 % on a shared
+ * machine; the median of five does not.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** `BENCH_ACCESS_LOG=off` measures without the access log (to see its share; the targets need it on). */
 const ACCESS_LOG = process.env.BENCH_ACCESS_LOG === "off" ? "off" : "info";
 /** `BENCH_SUBJECTS=health,json` runs only some subjects (names: health, public, json). */
@@ -99,10 +105,26 @@ async function run(
   return result;
 }
 
-function ratio(name: string, subject: CannonResult, baseline: CannonResult): { rps: number; p99: number } {
-  const rps = subject.requests.average / Math.max(baseline.requests.average, 1);
-  const p99 = subject.latency.p99 / Math.max(baseline.latency.p99, 1);
-  console.log(`${name.padEnd(30)} req/s ${rps.toFixed(2)}x bare Koa   p99 ${p99.toFixed(2)}x bare Koa`);
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** The ratios of one subject to bare Koa: the median over the rounds, each round's beside it. */
+function ratio(name: string, pairs: readonly [CannonResult, CannonResult][]): { rps: number; p99: number } {
+  const rpsRounds = pairs.map(
+    ([subject, bare]) => subject.requests.average / Math.max(bare.requests.average, 1),
+  );
+  const p99Rounds = pairs.map(([subject, bare]) => subject.latency.p99 / Math.max(bare.latency.p99, 1));
+  const rps = median(rpsRounds);
+  const p99 = median(p99Rounds);
+  const shown = (values: number[]) => values.map((v) => v.toFixed(2)).join(" ");
+  console.log(
+    `${name.padEnd(30)} req/s ${rps.toFixed(2)}x bare Koa (${shown(rpsRounds)})   p99 ${p99.toFixed(2)}x (${shown(p99Rounds)})`,
+  );
   return { rps, p99 };
 }
 
@@ -161,9 +183,11 @@ async function main(): Promise<void> {
   const token = ((await login.json()) as { data: { token: string } }).data.token;
   const auth = { authorization: `Bearer ${token}` };
 
-  console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION_S} s per run\n`);
-  // Each subject runs right after its own baseline: on a shared machine the load drifts between runs, and
-  // adjacent pairs keep that drift out of the ratios.
+  console.log(
+    `autocannon: ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} paired rounds per subject\n`,
+  );
+  // Each subject runs beside its own baseline, alternating: on a shared machine the load drifts between
+  // runs, and adjacent pairs keep that drift out of the ratios.
   const subjects = (
     [
       ["health", "GET /core4/api/v1/health", `${api.url}/core4/api/v1/health`, {}],
@@ -180,21 +204,27 @@ async function main(): Promise<void> {
   await autocannon({ url: `${bareUrl}/`, connections: 10, duration: 1 });
 
   const results: CannonResult[] = [];
-  const ratios: [string, string, CannonResult, CannonResult][] = [];
+  const ratios: [string, string, [CannonResult, CannonResult][]][] = [];
   for (const [key, name, url, headers] of subjects) {
-    const baseline = await run(
-      "  bare Koa (same JSON)",
-      `${bareUrl}/`,
-      {},
-      PROFILE_DIR ? `bare-${key}` : undefined,
-    );
-    const subject = await run(name, url, headers, PROFILE_DIR ? key : undefined);
-    results.push(baseline, subject);
-    ratios.push([key, name, subject, baseline]);
+    const pairs: [CannonResult, CannonResult][] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // Only the last round is profiled (the JIT has settled by then).
+      const profile = PROFILE_DIR && round === ROUNDS - 1;
+      const bare = () =>
+        run("  bare Koa (same JSON)", `${bareUrl}/`, {}, profile ? `bare-${key}` : undefined);
+      const subject = () => run(name, url, headers, profile ? key : undefined);
+      const [first, second] = round % 2 === 0 ? [bare, subject] : [subject, bare];
+      const a = await first();
+      const b = await second();
+      const pair: [CannonResult, CannonResult] = round % 2 === 0 ? [b, a] : [a, b];
+      pairs.push(pair);
+      results.push(a, b);
+    }
+    ratios.push([key, name, pairs]);
   }
   console.log("");
   const measured = new Map<string, { rps: number; p99: number }>();
-  for (const [key, name, subject, baseline] of ratios) measured.set(key, ratio(name, subject, baseline));
+  for (const [key, name, pairs] of ratios) measured.set(key, ratio(name, pairs));
   console.log("\ntargets:");
   for (const target of TARGETS) {
     const value = measured.get(target.subject)?.[target.measure];
