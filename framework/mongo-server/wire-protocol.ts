@@ -2,7 +2,7 @@
  * MongoDB wire protocol framing: the message header, OP_MSG, the legacy OP_QUERY handshake and OP_REPLY.
  * Only what the official driver sends is parsed; everything else is rejected by the caller.
  */
-import { type Document, deserialize, Long, serialize } from "bson";
+import { type Document, deserialize, deserializeStream, Long, serialize } from "bson";
 
 /** Opcodes the server understands or answers with. */
 export const OP_REPLY = 1;
@@ -83,6 +83,32 @@ function readDocument(buf: Buffer, start: number, end: number): [Document, numbe
   }
 }
 
+/**
+ * The documents of an OP_MSG document sequence (an insert's documents, an update's statements): their
+ * sizes are checked by walking the sequence, then one `deserializeStream` call decodes them all, which
+ * spares a buffer view per document (a bulk insert sends up to 100,000).
+ */
+function readDocumentSequence(buf: Buffer, start: number, end: number): Document[] {
+  let count = 0;
+  for (let pos = start; pos < end; count++) {
+    if (pos + 5 > end) throw new WireFormatError("truncated BSON document in message", 22, "InvalidBSON");
+    const size = buf.readInt32LE(pos);
+    if (size < 5 || pos + size > end) {
+      throw new WireFormatError("BSON document length exceeds the message section", 22, "InvalidBSON");
+    }
+    pos += size;
+  }
+  const docs: Document[] = new Array(count);
+  try {
+    // Default promotion, as readDocument: int32/double → number, int64 → number when it fits 53 bits.
+    deserializeStream(buf, start, count, docs, 0, {});
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new WireFormatError(`invalid BSON: ${detail}`, 22, "InvalidBSON");
+  }
+  return docs;
+}
+
 /** Parses one complete frame (header included). Throws WireFormatError for malformed content. */
 export function parseRequest(frame: Buffer): ParsedRequest {
   const header = readHeader(frame);
@@ -112,13 +138,8 @@ export function parseRequest(frame: Buffer): ParsedRequest {
         }
         let identifier: string;
         [identifier, pos] = readCString(frame, pos + 4, seqEnd);
-        const docs: Document[] = [];
-        while (pos < seqEnd) {
-          let doc: Document;
-          [doc, pos] = readDocument(frame, pos, seqEnd);
-          docs.push(doc);
-        }
-        sequences.push([identifier, docs]);
+        sequences.push([identifier, readDocumentSequence(frame, pos, seqEnd)]);
+        pos = seqEnd;
       } else {
         throw new WireFormatError(`unknown OP_MSG section kind ${kind}`, 9, "FailedToParse");
       }

@@ -52,6 +52,8 @@ interface CannonResult {
   errors: number;
   timeouts: number;
   non2xx: number;
+  /** Added by this bench: CPU time of this process (server and client) per request, in µs. */
+  cpuPerRequest?: number;
 }
 type Autocannon = (options: {
   url: string;
@@ -102,6 +104,7 @@ async function run(
   console.log(
     `${name.padEnd(30)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${String(result.latency.p99).padStart(4)} ms   ${(cpu.bench ?? 0).toFixed(0).padStart(4)} µs CPU/req (${services})   errors ${result.errors + result.timeouts}   non-2xx ${result.non2xx}`,
   );
+  result.cpuPerRequest = cpu.bench ?? 0;
   return result;
 }
 
@@ -119,11 +122,18 @@ function ratio(name: string, pairs: readonly [CannonResult, CannonResult][]): { 
     ([subject, bare]) => subject.requests.average / Math.max(bare.requests.average, 1),
   );
   const p99Rounds = pairs.map(([subject, bare]) => subject.latency.p99 / Math.max(bare.latency.p99, 1));
+  const cpuRounds = pairs.map(
+    ([subject, bare]) => (bare.cpuPerRequest ?? 0) / Math.max(subject.cpuPerRequest ?? 1, 1),
+  );
   const rps = median(rpsRounds);
   const p99 = median(p99Rounds);
   const shown = (values: number[]) => values.map((v) => v.toFixed(2)).join(" ");
   console.log(
     `${name.padEnd(30)} req/s ${rps.toFixed(2)}x bare Koa (${shown(rpsRounds)})   p99 ${p99.toFixed(2)}x (${shown(p99Rounds)})`,
+  );
+  // Requests per CPU second of this process: what req/s would be with the client's share equal.
+  console.log(
+    `${"".padEnd(30)} requests per CPU second ${median(cpuRounds).toFixed(2)}x bare Koa (${shown(cpuRounds)})`,
   );
   return { rps, p99 };
 }

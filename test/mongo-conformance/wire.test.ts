@@ -24,6 +24,23 @@ function opMsg(doc: Record<string, unknown>, flags = 0): Buffer {
   return Buffer.concat([header, body]);
 }
 
+/** An OP_MSG with a body and one document sequence (kind 1), as drivers send an insert's documents. */
+function opMsgSequence(body: Record<string, unknown>, identifier: string, docs: Buffer[]): Buffer {
+  const bodyBytes = Buffer.from(serialize(body));
+  const name = Buffer.from(`${identifier}\0`);
+  const sequence = Buffer.concat(docs);
+  const sectionHead = Buffer.alloc(5);
+  sectionHead[0] = 1;
+  sectionHead.writeInt32LE(4 + name.length + sequence.length, 1);
+  const header = Buffer.alloc(21);
+  const length = 21 + bodyBytes.length + 5 + name.length + sequence.length;
+  header.writeInt32LE(length, 0);
+  header.writeInt32LE(requestId++, 4);
+  header.writeInt32LE(2013, 12);
+  header[20] = 0;
+  return Buffer.concat([header, bodyBytes, sectionHead, name, sequence]);
+}
+
 function opQuery(ns: string, doc: Record<string, unknown>): Buffer {
   const body = Buffer.from(serialize(doc));
   const nsBytes = Buffer.from(`${ns}\0`);
@@ -152,6 +169,27 @@ describe.skipIf(external)("wire protocol", () => {
     expect(msgBody(await raw.next())).toMatchObject({ ok: 0 });
     raw.socket.write(opMsg({ ping: 1, $db: "admin" }));
     expect(msgBody(await raw.next())).toEqual({ ok: 1 });
+    raw.socket.destroy();
+  });
+
+  it("decodes a document sequence, and refuses the whole message when one of its documents is broken", async () => {
+    const raw = new RawClient(server.port);
+    const docs = [1, 2, 3].map((i) => Buffer.from(serialize({ _id: i, n: `doc ${i}` })));
+    raw.socket.write(opMsgSequence({ insert: "sequence", $db: "wire" }, "documents", docs));
+    expect(msgBody(await raw.next())).toEqual({ n: 3, ok: 1 });
+
+    const broken = [4, 5, 6].map((i) => Buffer.from(serialize({ _id: i, n: `doc ${i}` })));
+    (broken[1] as Buffer)[4] = 0x7e; // unknown BSON type byte in the second document
+    raw.socket.write(opMsgSequence({ insert: "sequence", $db: "wire" }, "documents", broken));
+    expect(msgBody(await raw.next())).toMatchObject({ ok: 0, code: 22 });
+    const overrun = [7, 8].map((i) => Buffer.from(serialize({ _id: i })));
+    (overrun[1] as Buffer).writeInt32LE(999, 0); // the last document's length overruns the sequence
+    raw.socket.write(opMsgSequence({ insert: "sequence", $db: "wire" }, "documents", overrun));
+    expect(msgBody(await raw.next())).toMatchObject({ ok: 0, code: 22 });
+
+    raw.socket.write(opMsg({ find: "sequence", filter: {}, $db: "wire" }));
+    const found = msgBody(await raw.next()) as { cursor: { firstBatch: { _id: number }[] } };
+    expect(found.cursor.firstBatch.map((d) => d._id)).toEqual([1, 2, 3]);
     raw.socket.destroy();
   });
 
