@@ -1,28 +1,23 @@
 import { timingSafeEqual } from "node:crypto";
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { type JobTypes, RUN_SECONDS_BUCKETS } from "../../framework/queue/index.js";
 import { JOB_STATES } from "../../framework/run/index.js";
 import { HttpError } from "../errors/http-error.js";
 import type { Core4Router } from "../router/core4-router.js";
 import type { Core4Context } from "../router/types.js";
+import { histogramLines, labelText } from "./histogram-text.js";
+import { RequestTally } from "./request-tally.js";
 
 /** Path of the Prometheus endpoint. */
 export const METRICS_PATH = "/metrics";
 
 const RUN_SECONDS = "core4_job_run_seconds";
+const REQUEST_SECONDS = "core4_http_request_duration_seconds";
 
 function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-}
-
-function number(value: number): string {
-  return Number.isFinite(value) ? String(value) : value > 0 ? "+Inf" : "-Inf";
 }
 
 /**
@@ -34,13 +29,11 @@ function number(value: number): string {
  */
 export class Core4Metrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<"method" | "route" | "status">;
-  private readonly durations: Histogram<"method" | "route">;
+  /** HTTP requests and their times, counted as plain numbers and turned into series when scraped. */
+  private readonly tally = new RequestTally();
   private readonly jobs: Gauge<"name" | "state">;
   private readonly paused: Gauge<"name">;
   private readonly runs: Counter<"name" | "state">;
-  /** The label-bound series of each method, route and status seen: labels are hashed once, not per request. */
-  private readonly series = new Map<string, { count: () => void; time: (seconds: number) => void }>();
 
   constructor(
     private readonly types: JobTypes | undefined,
@@ -48,18 +41,17 @@ export class Core4Metrics {
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
+    const tally = this.tally;
+    new Counter({
       name: "core4_http_requests_total",
       help: "HTTP requests answered, by method, route pattern and status code.",
       labelNames: ["method", "route", "status"],
       registers,
-    });
-    this.durations = new Histogram({
-      name: "core4_http_request_duration_seconds",
-      help: "Time to answer an HTTP request, by method and route pattern.",
-      labelNames: ["method", "route"],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
+      // Read from the tally at each scrape (counted there on every request).
+      collect(this: Counter<"method" | "route" | "status">) {
+        this.reset();
+        for (const { labels, count } of tally.requestCounts()) this.inc(labels, count);
+      },
     });
     this.jobs = new Gauge({
       name: "core4_jobs",
@@ -88,18 +80,7 @@ export class Core4Metrics {
   readonly record = (ctx: Core4Context, ms: number): void => {
     const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
     const label = typeof route === "string" ? route : "unmatched";
-    const key = `${ctx.method} ${ctx.status} ${label}`;
-    let series = this.series.get(key);
-    if (!series) {
-      // Bounded by the routes, methods and statuses the app has; a guard all the same.
-      if (this.series.size >= 10_000) this.series.clear();
-      const requests = this.requests.labels(ctx.method, label, String(ctx.status));
-      const durations = this.durations.labels(ctx.method, label);
-      series = { count: () => requests.inc(), time: (seconds) => durations.observe(seconds) };
-      this.series.set(key, series);
-    }
-    series.count();
-    series.time(ms / 1000);
+    this.tally.record(ctx.method, label, ctx.status, ms / 1000);
   };
 
   /** Registers `GET /metrics` (open, or behind `server.metricsToken`). */
@@ -127,7 +108,11 @@ export class Core4Metrics {
   /** The metrics in Prometheus text format, job figures read now. */
   async text(): Promise<string> {
     const histogram = await this.refreshJobs();
-    return `${await this.registry.metrics()}${histogram}`;
+    const requests = this.tally.durationText(
+      REQUEST_SECONDS,
+      "Time to answer an HTTP request, by method and route pattern.",
+    );
+    return `${await this.registry.metrics()}${requests}${histogram}`;
   }
 
   /** Reads the job figures from Redis into the gauges and counters; returns the run-time histogram text. */
@@ -149,16 +134,15 @@ export class Core4Metrics {
     ];
     for (const [name, counter] of [...counters].sort(([a], [b]) => (a < b ? -1 : 1))) {
       for (const [state, n] of Object.entries(counter.runs)) this.runs.inc({ name, state }, n ?? 0);
-      const label = escapeLabel(name);
-      let cumulative = 0;
-      RUN_SECONDS_BUCKETS.forEach((bound, i) => {
-        cumulative += counter.buckets[i] ?? 0;
-        lines.push(`${RUN_SECONDS}_bucket{le="${bound}",name="${label}"} ${cumulative}`);
-      });
-      cumulative += counter.buckets[RUN_SECONDS_BUCKETS.length] ?? 0;
-      lines.push(`${RUN_SECONDS}_bucket{le="+Inf",name="${label}"} ${cumulative}`);
-      lines.push(`${RUN_SECONDS}_sum{name="${label}"} ${number(counter.seconds)}`);
-      lines.push(`${RUN_SECONDS}_count{name="${label}"} ${cumulative}`);
+      lines.push(
+        ...histogramLines(
+          RUN_SECONDS,
+          labelText({ name }),
+          RUN_SECONDS_BUCKETS,
+          counter.buckets,
+          counter.seconds,
+        ),
+      );
     }
     return `\n${lines.join("\n")}\n`;
   }

@@ -40,6 +40,44 @@ describe("GET /metrics", async () => {
     expect((await scrape()).status).toBe(200);
   });
 
+  it("counts requests by method, route pattern and status, and their times in cumulative buckets", async () => {
+    const route = { method: "GET", route: "/core4/api/v1/health" };
+    const before = await (await scrape()).text();
+    const count = (text: string, status: string) =>
+      sample(text, "core4_http_requests_total", { ...route, status }) ?? 0;
+    for (let i = 0; i < 3; i++) expect((await c.server.fetch("/core4/api/v1/health")).status).toBe(200);
+    // A path no route has: one "unmatched" series, not one per path.
+    await c.server.fetch("/no/such/path/1");
+    await c.server.fetch("/no/such/path/2");
+    const text = await (await scrape()).text();
+    expect(count(text, "200") - count(before, "200")).toBe(3);
+    expect(
+      sample(text, "core4_http_requests_total", { method: "GET", route: "unmatched", status: "404" }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(text).not.toContain("/no/such/path");
+    const seconds = "core4_http_request_duration_seconds";
+    expect(text).toContain(`# TYPE ${seconds} histogram`);
+    const buckets = [
+      "0.005",
+      "0.01",
+      "0.025",
+      "0.05",
+      "0.1",
+      "0.25",
+      "0.5",
+      "1",
+      "2.5",
+      "5",
+      "10",
+      "+Inf",
+    ].map((le) => sample(text, `${seconds}_bucket`, { ...route, le }) ?? -1);
+    // Cumulative: never falling, the last one every request of the route.
+    expect(buckets.every((n, i) => i === 0 || n >= (buckets[i - 1] as number))).toBe(true);
+    expect(buckets.at(-1)).toBe(sample(text, `${seconds}_count`, route));
+    expect(sample(text, `${seconds}_count`, route)).toBeGreaterThanOrEqual(3);
+    expect(sample(text, `${seconds}_sum`, route)).toBeGreaterThan(0);
+  });
+
   it("counts jobs per state, runs and their durations after a run of usage.AggregateLogins", async () => {
     const today = new Date().toISOString().slice(0, 10);
     const { id } = await c.queue.enqueue("usage.AggregateLogins", { start: today });
