@@ -16,7 +16,12 @@ import { workerProcesses } from "../support/worker-processes.js";
 describe("per-run records when a worker dies (kill -9)", async () => {
   const runtime = await createTestRuntime([reliabilityPlugin]);
   const queue = new JobQueue(runtime);
-  const workers = workerProcesses(runtime, "test/reliability/worker-process.ts");
+  // Locks of 4 s (renewed every 2 s): a loaded machine must not stall a live worker long enough for its lock
+  // to lapse, which would start the job a third time; the takeover after the kill still comes within ~5 s.
+  const workers = workerProcesses(runtime, "test/reliability/worker-process.ts", {
+    TEST_LOCK_DURATION: "4000",
+    TEST_STALLED_INTERVAL: "1000",
+  });
   const startWorker = () => workers.start();
 
   afterAll(async () => {
