@@ -72,6 +72,44 @@ const NODE_SIZE = 64;
 function sortEntries(entries: Entry[]): Entry[] {
   const r = entries[0]?.r ?? 0;
   if (r === 0 || !entries.every((e) => e.r === r)) return entries.sort(compareEntries);
+  return sortPacked(entries) ?? sortGrouped(entries);
+}
+
+/**
+ * Integer keys (dates are milliseconds) whose span times the batch size stays exact in a double: each
+ * entry becomes `(value - min) * count + position`, one native Float64Array sort orders them, and runs of
+ * equal values are then put in id order. Undefined when the keys do not allow it.
+ */
+function sortPacked(entries: Entry[]): Entry[] | undefined {
+  const count = entries.length;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const e of entries) {
+    if (!Number.isInteger(e.n)) return undefined;
+    if (e.n < min) min = e.n;
+    if (e.n > max) max = e.n;
+  }
+  if ((max - min + 1) * count > Number.MAX_SAFE_INTEGER) return undefined;
+  const keys = new Float64Array(count);
+  for (let i = 0; i < count; i++) keys[i] = ((entries[i] as Entry).n - min) * count + i;
+  keys.sort();
+  const out = new Array<Entry>(count);
+  for (let i = 0; i < count; i++) out[i] = entries[(keys[i] as number) % count] as Entry;
+  // Equal values came out in insertion order; the tree orders them by id.
+  let start = 0;
+  for (let i = 1; i <= count; i++) {
+    if (i < count && (out[i] as Entry).n === (out[start] as Entry).n) continue;
+    if (i - start > 1) {
+      const run = out.slice(start, i).sort(compareEntries);
+      for (let k = 0; k < run.length; k++) out[start + k] = run[k] as Entry;
+    }
+    start = i;
+  }
+  return out;
+}
+
+/** Any fast keys: grouped by value in a map, the distinct values sorted natively. */
+function sortGrouped(entries: Entry[]): Entry[] {
   const byValue = new Map<number, Entry | Entry[]>();
   const values = new Float64Array(entries.length);
   let distinct = 0;

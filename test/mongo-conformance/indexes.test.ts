@@ -161,6 +161,39 @@ describe("queries through indexes", () => {
   });
 });
 
+describe("index entries of a bulk insert", () => {
+  it("answer ranges, sorts and deletes right for ties, wide spans and fractions", async () => {
+    const c = t.db.collection<{ _id: number; v: number; at: Date }>("bulk_keys");
+    await c.createIndex({ v: 1 });
+    await c.createIndex({ at: 1 });
+    // Many equal values (ties), a span too wide to pack with the batch size, and fractions.
+    const docs = Array.from({ length: 3_000 }, (_, i) => ({
+      _id: (i * 7_919) % 3_001,
+      v: i % 3 === 0 ? i % 17 : i % 3 === 1 ? (i % 5) * 1e15 : (i % 11) / 4,
+      at: new Date(Date.UTC(2024, 0, 1) + (i % 40) * 86_400_000),
+    }));
+    await c.insertMany(docs.map((d) => ({ ...d })));
+    // Deleting finds each entry in the tree by (key, id): a batch loaded out of order would miss some.
+    await c.deleteMany({ _id: { $mod: [4, 0] } });
+    const left = docs.filter((d) => d._id % 4 !== 0);
+    const idsOf = (rows: { _id: number }[]) => rows.map((r) => r._id).sort((x, y) => x - y);
+    expect(idsOf(await c.find({ v: { $gte: 3, $lte: 9 } }).toArray())).toEqual(
+      idsOf(left.filter((d) => d.v >= 3 && d.v <= 9)),
+    );
+    expect(idsOf(await c.find({ v: { $gt: 1e15 } }).toArray())).toEqual(
+      idsOf(left.filter((d) => d.v > 1e15)),
+    );
+    expect(idsOf(await c.find({ v: 0.75 }).toArray())).toEqual(idsOf(left.filter((d) => d.v === 0.75)));
+    const day = new Date(Date.UTC(2024, 0, 8));
+    expect(idsOf(await c.find({ at: day }).toArray())).toEqual(
+      idsOf(left.filter((d) => d.at.getTime() === day.getTime())),
+    );
+    const byAt = await c.find({}).sort({ at: 1 }).toArray();
+    expect(byAt).toHaveLength(left.length);
+    expect(byAt.every((d, i) => i === 0 || d.at >= (byAt[i - 1] as { at: Date }).at)).toBe(true);
+  });
+});
+
 describe.skipIf(external)("embedded index planner", () => {
   it("looks up _id directly and ranges and prefixes without scanning", () => {
     const storage = new StorageEngine();
