@@ -14,6 +14,7 @@ import { definePlugin } from "../../framework/plugin.js";
 import { JobQueue, startWorkerPool } from "../../framework/queue/index.js";
 import { startRedisCluster } from "../support/redis-cluster.js";
 import { startMongoProcess, startRedisServer } from "../support/service-processes.js";
+import { median } from "./stats.js";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 2_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -64,11 +65,6 @@ async function round(redisUrl: string, mongoUri: string, prefix: string): Promis
   await queue.close();
   await runtime.mongo.close();
   return JOBS / seconds;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 const mongo = await startMongoProcess();

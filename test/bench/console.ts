@@ -21,6 +21,7 @@ import { JobQueue } from "../../framework/queue/index.js";
 import type { JournalEntry } from "../../framework/run/index.js";
 import { startServer } from "../../server/index.js";
 import { redisFromEnvOrStart, startMongoProcess } from "../support/service-processes.js";
+import { median } from "./stats.js";
 
 const JOURNAL = Number(process.env.BENCH_JOURNAL ?? 100_000);
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
@@ -31,14 +32,6 @@ const args = z.object({ n: z.number() });
 class Condense extends CoreJob.withArgs(args) {
   static override readonly jobName = NAME;
   override execute(): void {}
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function main(): Promise<void> {

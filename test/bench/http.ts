@@ -28,6 +28,7 @@ import { definePlugin } from "../../framework/plugin.js";
 import { defineRoutes, type PluginRoutes, reply, startServer } from "../../server/index.js";
 import { redisFromEnvOrStart, startMongoProcess } from "../support/service-processes.js";
 import { cpuPerUnit, cpuSnapshot } from "./process-cpu.js";
+import { median } from "./stats.js";
 
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
@@ -106,14 +107,6 @@ async function run(
   );
   result.cpuPerRequest = cpu.bench ?? 0;
   return result;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /** The ratios of one subject to bare Koa: the median over the rounds, each round's beside it. */
