@@ -68,19 +68,30 @@ function readCString(buf: Buffer, start: number, end: number): [string, number] 
   return [buf.toString("utf8", start, zero), zero + 1];
 }
 
-function readDocument(buf: Buffer, start: number, end: number): [Document, number] {
+/** The length of the BSON document at `start`, checked to lie within `end`. */
+function documentSize(buf: Buffer, start: number, end: number): number {
   if (start + 5 > end) throw new WireFormatError("truncated BSON document in message", 22, "InvalidBSON");
   const size = buf.readInt32LE(start);
   if (size < 5 || start + size > end) {
     throw new WireFormatError("BSON document length exceeds the message section", 22, "InvalidBSON");
   }
+  return size;
+}
+
+/** Runs a BSON decode; a failure becomes the InvalidBSON error a malformed message answers. */
+function decoded<T>(decode: () => T): T {
   try {
     // Default promotion: int32/double → number, int64 → number when it fits 53 bits, else Long.
-    return [deserialize(buf.subarray(start, start + size)), start + size];
+    return decode();
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new WireFormatError(`invalid BSON: ${detail}`, 22, "InvalidBSON");
   }
+}
+
+function readDocument(buf: Buffer, start: number, end: number): [Document, number] {
+  const size = documentSize(buf, start, end);
+  return [decoded(() => deserialize(buf.subarray(start, start + size))), start + size];
 }
 
 /**
@@ -90,22 +101,9 @@ function readDocument(buf: Buffer, start: number, end: number): [Document, numbe
  */
 function readDocumentSequence(buf: Buffer, start: number, end: number): Document[] {
   let count = 0;
-  for (let pos = start; pos < end; count++) {
-    if (pos + 5 > end) throw new WireFormatError("truncated BSON document in message", 22, "InvalidBSON");
-    const size = buf.readInt32LE(pos);
-    if (size < 5 || pos + size > end) {
-      throw new WireFormatError("BSON document length exceeds the message section", 22, "InvalidBSON");
-    }
-    pos += size;
-  }
+  for (let pos = start; pos < end; count++) pos += documentSize(buf, pos, end);
   const docs: Document[] = new Array(count);
-  try {
-    // Default promotion, as readDocument: int32/double → number, int64 → number when it fits 53 bits.
-    deserializeStream(buf, start, count, docs, 0, {});
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new WireFormatError(`invalid BSON: ${detail}`, 22, "InvalidBSON");
-  }
+  decoded(() => deserializeStream(buf, start, count, docs, 0, {}));
   return docs;
 }
 
