@@ -70,11 +70,14 @@ export class MongoLogSink {
       return;
     }
     this.buffer.push(record);
-    // A full batch goes out now instead of waiting for the interval (unless MongoDB is failing).
-    if (this.buffer.length >= this.batchSize && this.retryDelayMs === 0 && this.timer && !this.inFlight) {
-      this.clearTimer();
-    }
+    // A full batch goes out now instead of waiting for the interval.
+    if (this.batchReady && this.timer && !this.inFlight) this.clearTimer();
     this.schedule();
+  }
+
+  /** A full batch is waiting and MongoDB is not failing (a retry waits for its pause instead). */
+  private get batchReady(): boolean {
+    return this.retryDelayMs === 0 && this.buffer.length >= this.batchSize;
   }
 
   /**
@@ -113,7 +116,7 @@ export class MongoLogSink {
 
   private schedule(): void {
     if (this.timer || this.inFlight || this.buffer.length === 0 || this.closed) return;
-    const full = this.retryDelayMs === 0 && this.buffer.length >= this.batchSize;
+    const full = this.batchReady;
     const delay = full ? 0 : this.retryDelayMs > 0 ? this.retryDelayMs : this.flushIntervalMs;
     this.timer = setTimeout(() => {
       this.timer = undefined;
