@@ -38,7 +38,7 @@ export {
 export { RedisOutage } from "./redis-outage.js";
 export { CLUSTER_FAILOVER, isClusterUrl, parseRedisUrl, type RedisTarget } from "./redis-url.js";
 export { KEEP_COMPLETED, KEEP_FAILED } from "./retention.js";
-export { RUN_SECONDS_BUCKETS, RunRecords, runMetricsKey } from "./run-records.js";
+export { bucketIndex, RUN_SECONDS_BUCKETS, RunRecords, runMetricsKey } from "./run-records.js";
 export type { LastScheduledRun } from "./schedule-store.js";
 export { describeSchedules, type ScheduleView } from "./schedule-view.js";
 export {

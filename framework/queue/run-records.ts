@@ -27,10 +27,13 @@ export function runBucketField(name: string, index: number): string {
   return `b|${name}|${index}`;
 }
 
-/** The histogram bucket index of a duration: the first bound it does not exceed, else `+Inf`. */
-export function bucketIndex(seconds: number): number {
-  const index = RUN_SECONDS_BUCKETS.findIndex((bound) => seconds <= bound);
-  return index === -1 ? RUN_SECONDS_BUCKETS.length : index;
+/**
+ * The histogram bucket index of a duration: the first bound it does not exceed (Prometheus `le`), else
+ * `bounds.length` (`+Inf`). Also counts the server's request times.
+ */
+export function bucketIndex(seconds: number, bounds: readonly number[] = RUN_SECONDS_BUCKETS): number {
+  const index = bounds.findIndex((bound) => seconds <= bound);
+  return index === -1 ? bounds.length : index;
 }
 
 // Counters are added up in memory and written in one pipeline at most this often: a run costs no round trip.

@@ -1,3 +1,4 @@
+import { bucketIndex } from "../../framework/queue/index.js";
 import { histogramLines, labelText } from "./histogram-text.js";
 
 /** Bounds in seconds of `core4_http_request_duration_seconds`. */
@@ -47,9 +48,7 @@ export class RequestTally {
       };
       this.durations.set(timeKey, timed);
     }
-    let bucket = 0;
-    while (bucket < REQUEST_SECONDS_BUCKETS.length && seconds > (REQUEST_SECONDS_BUCKETS[bucket] as number))
-      bucket++;
+    const bucket = bucketIndex(seconds, REQUEST_SECONDS_BUCKETS);
     timed.counts[bucket] = (timed.counts[bucket] ?? 0) + 1;
     timed.sum += seconds;
   }
