@@ -1,6 +1,6 @@
 import { JOB_NAME, JobNotFoundError } from "../../framework/job/index.js";
 import { JOB_LOG_COLUMNS, type JobTypeInfo, RESTARTABLE_STATES } from "../../framework/queue/index.js";
-import type { JobRecord, JobState } from "../../framework/run/index.js";
+import { JOB_STATES, type JobRecord, type JobState } from "../../framework/run/index.js";
 import { HttpError } from "../errors/http-error.js";
 import { reply } from "../reply/reply.js";
 import { arg } from "../request/arg.js";
@@ -13,18 +13,11 @@ import { type ConsoleServices, requireQueue, requireTypes } from "./console-serv
 const BASE = "/core4/api/v1/jobs";
 const JOB_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
-/** Columns of the job types table (CSV, HTML, text). */
+/** Columns of the job types table (CSV, HTML, text): a count per state, in lifecycle order, as the row has. */
 export const JOB_TYPE_COLUMNS = [
   "name",
   "paused",
-  "pending",
-  "running",
-  "deferred",
-  "failed",
-  "error",
-  "inactive",
-  "killed",
-  "complete",
+  ...JOB_STATES,
   "schedule",
   "timezone",
   "next",
