@@ -201,14 +201,23 @@ export class CollectionStore {
 
   /** Replaces a stored document (already checked); indexes change only where the key changed. */
   replace(id: string, doc: Doc): void {
+    const stored = this.docs.get(id);
     this.docs.set(id, doc);
-    for (const index of this.indexes.values()) if (index.changed(id, doc)) index.add(id, doc);
+    for (const index of this.indexes.values()) {
+      if (!stored) index.add(id, doc);
+      else if (index.changed(stored, doc)) {
+        index.remove(id, stored);
+        index.add(id, doc);
+      }
+    }
   }
 
   /** Removes a document. */
   remove(id: string): void {
-    if (!this.docs.delete(id)) return;
-    for (const index of this.indexes.values()) index.remove(id);
+    const stored = this.docs.get(id);
+    if (stored === undefined) return;
+    this.docs.delete(id);
+    for (const index of this.indexes.values()) index.remove(id, stored);
   }
 
   /** Builds an index over the current documents; a unique index over duplicates fails with 11000. */

@@ -184,7 +184,8 @@ export class SecondaryIndex {
    * {@link flush}), far cheaper than one tree descent per document. Uniqueness checks do not need the tree.
    */
   private pending: Entry[] = [];
-  private readonly live = new Map<string, Entry>();
+  /** Documents in the index (entries in the tree plus pending ones). */
+  private count = 0;
   private readonly uniqueKeys = new Map<string, string>();
   private multikeyDocs = 0;
   private readonly multikey = new Set<string>();
@@ -234,27 +235,30 @@ export class SecondaryIndex {
     return other !== undefined && other !== id ? other : undefined;
   }
 
-  /** True when the document's key tuple differs from the one indexed for it. */
-  changed(id: string, doc: Doc): boolean {
-    const entry = this.live.get(id);
-    const k = this.keyOf(doc);
-    if (!entry || !k) return entry !== undefined || k !== undefined;
-    return compareTuples(entry.k, k) !== 0 || this.multikey.has(id) !== k.some(Array.isArray);
+  /** True when a replacement document's key tuple differs from the stored document's. */
+  changed(stored: Doc, replacement: Doc): boolean {
+    const before = this.keyOf(stored);
+    const after = this.keyOf(replacement);
+    if (!before || !after) return before !== undefined || after !== undefined;
+    return compareTuples(before, after) !== 0 || before.some(Array.isArray) !== after.some(Array.isArray);
   }
 
-  /** Adds (or re-adds) a document. */
+  /**
+   * Adds a document that is not in the index (a new one, or a replacement after {@link remove} of the
+   * stored one). The index keeps no map of its own from document to entry: the store holds the
+   * documents, and an entry is rebuilt from the stored document to remove it — one map insert less per
+   * document and per index on every write, and no second copy of every key in memory.
+   */
   add(id: string, doc: Doc): void {
-    if (this.live.has(id)) this.remove(id);
     const k = this.keyOf(doc);
     if (!k) return;
-    const entry: Entry = fastKey({ k, id, r: 0, n: 0 });
-    this.live.set(id, entry);
+    this.count++;
     if (this.spec.unique) this.uniqueKeys.set(canonicalKey(k), id);
     if (k.some(Array.isArray)) {
       this.multikeyDocs++;
       this.multikey.add(id);
     }
-    this.pending.push(entry);
+    this.pending.push(fastKey({ k, id, r: 0, n: 0 }));
   }
 
   /** Moves the entries added since the last flush into the tree (before any read of the tree). */
@@ -281,23 +285,35 @@ export class SecondaryIndex {
     );
   }
 
-  /** Removes a document. */
-  remove(id: string): void {
-    const entry = this.live.get(id);
-    if (!entry) return;
+  /** Removes a document, given as it was stored (its entry is rebuilt from it). */
+  remove(id: string, stored: Doc): void {
+    const k = this.keyOf(stored);
+    if (!k) return;
     this.flush();
-    this.live.delete(id);
+    if (!this.tree.delete(fastKey({ k, id, r: 0, n: 0 })) && !this.removeById(id)) return;
+    this.count--;
     if (this.spec.unique) {
-      const key = canonicalKey(entry.k);
+      const key = canonicalKey(k);
       if (this.uniqueKeys.get(key) === id) this.uniqueKeys.delete(key);
     }
     if (this.multikey.delete(id)) this.multikeyDocs--;
-    this.tree.delete(entry);
+  }
+
+  /**
+   * The entry of `id` found by a walk of the whole tree: only when the stored document no longer gives
+   * the key it was indexed under (a stored document is never changed in place; this keeps the index
+   * right if one ever were).
+   */
+  private removeById(id: string): boolean {
+    for (const entry of this.tree.keys()) {
+      if (entry.id === id) return this.tree.delete(entry);
+    }
+    return false;
   }
 
   /** Number of documents in the index. */
   get size(): number {
-    return this.live.size;
+    return this.count;
   }
 
   /**

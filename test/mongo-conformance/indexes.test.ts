@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CollectionStore, sortedPlan } from "../../framework/mongo-server/collection-store.js";
+import { CollectionStore, idKey, sortedPlan } from "../../framework/mongo-server/collection-store.js";
 import { StorageEngine } from "../../framework/mongo-server/storage-engine.js";
 import { usesRealMongo } from "../support/services.js";
 import { openTarget, type Target } from "./harness.js";
@@ -161,6 +161,39 @@ describe("queries through indexes", () => {
   });
 });
 
+describe("index entries of changed documents", () => {
+  it("follow replacements and deletes in unique, multikey and partial indexes", async () => {
+    const c = t.db.collection<{ _id: number; u?: number; tags?: unknown; p?: number }>("moving_keys");
+    await c.createIndex({ u: 1 }, { unique: true, sparse: true });
+    await c.createIndex({ tags: 1 });
+    await c.createIndex({ p: 1 }, { unique: true, partialFilterExpression: { p: { $gt: 5 } } });
+    await c.insertOne({ _id: 1, u: 1, tags: ["x", "y"], p: 10 });
+    // The key moves: the old one is free again, the new one taken.
+    await c.replaceOne({ _id: 1 }, { u: 2, tags: "z", p: 3 });
+    await c.insertOne({ _id: 2, u: 1, p: 10 });
+    await expect(c.insertOne({ _id: 3, u: 2 })).rejects.toMatchObject({ code: 11000 });
+    expect((await c.find({ tags: "x" }).toArray()).map((d) => d._id)).toEqual([]);
+    expect((await c.find({ tags: "z" }).toArray()).map((d) => d._id)).toEqual([1]);
+    // p: 3 left the partial index; a second 3 is allowed, a second 10 is not.
+    await c.insertOne({ _id: 4, p: 3 });
+    await expect(c.insertOne({ _id: 5, p: 10 })).rejects.toMatchObject({ code: 11000 });
+    // An update that keeps the key, then a delete: nothing of the document stays in any index.
+    await c.updateOne({ _id: 1 }, { $set: { other: true } });
+    await c.deleteOne({ _id: 1 });
+    await c.insertOne({ _id: 6, u: 2, tags: ["z"] });
+    expect((await c.find({ tags: "z" }).toArray()).map((d) => d._id)).toEqual([6]);
+    expect(
+      (
+        await c
+          .find({ u: { $gte: 0 } })
+          .sort({ u: 1 })
+          .toArray()
+      ).map((d) => d._id),
+    ).toEqual([2, 6]);
+    expect(await c.countDocuments({ p: { $gt: 0 } })).toBe(2);
+  });
+});
+
 describe("index entries of a bulk insert", () => {
   it("answer ranges, sorts and deletes right for ties, wide spans and fractions", async () => {
     const c = t.db.collection<{ _id: number; v: number; at: Date }>("bulk_keys");
@@ -225,6 +258,19 @@ describe.skipIf(external)("embedded index planner", () => {
     expect(sortedPlan(store, {}, { g: 1, n: -1 })).toBeUndefined(); // mixed directions
     expect(sortedPlan(store, { g: "g1", x: 1 }, { n: 1 })?.exact).toBe(false);
     expect(sortedPlan(store, undefined, { g: 1 })?.docs).toHaveLength(1000);
+  });
+
+  it("drops the entry of a document changed in place behind the store's back", () => {
+    const storage = new StorageEngine();
+    const store = storage.create("db", "inplace", {});
+    storage.createIndex(store, { v: 2, key: { v: 1 }, name: "v_1" });
+    for (let i = 0; i < 100; i++) storage.insert(store, { _id: i, v: i % 10 });
+    // Stored documents are never changed in place; if one were, its old entry is still found and removed.
+    const doc = store.docs.get(idKey(7)) as { v: number };
+    doc.v = 99;
+    storage.delete(store, doc);
+    expect(store.candidates({ v: 7 })?.map((d) => d._id)).toEqual([17, 27, 37, 47, 57, 67, 77, 87, 97]);
+    expect(store.indexes.get("v_1")?.size).toBe(99);
   });
 
   it("expires documents through a TTL index", () => {
