@@ -39,6 +39,9 @@ export function negotiate(ctx: Core4Context, allowed: readonly ReplyFormat[]): R
       `content_type "${String(requested)}" is not available here: use ${allowed.join(", ")}`,
     );
   }
+  // No preference (no Accept header, or the `*/*` of fetch and curl): the first allowed format, unparsed.
+  const accept = ctx.get("Accept");
+  if ((accept === "" || accept === "*/*") && allowed[0] !== undefined) return allowed[0];
   const accepted = ctx.accepts(allowed.map((f) => FORMAT_MEDIA_TYPES[f]));
   const format = typeof accepted === "string" ? ALIASES[accepted] : undefined;
   if (!format) {

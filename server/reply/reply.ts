@@ -31,6 +31,7 @@ export function envelope<T>(ctx: Core4Context, status: number, data: T, error?: 
   return body;
 }
 
+const JSON_MEDIA_TYPE = `${FORMAT_MEDIA_TYPES.json}; charset=utf-8`;
 const TABLE_FORMATS: readonly ReplyFormat[] = ["json", "csv", "html", "text"];
 const OBJECT_FORMATS: readonly ReplyFormat[] = ["json"];
 
@@ -45,8 +46,12 @@ export function reply(ctx: Core4Context, data: unknown, options: ReplyOptions = 
   const table = asTable(data, options.columns);
   const format = negotiate(ctx, table ? TABLE_FORMATS : OBJECT_FORMATS);
   ctx.status = status;
-  ctx.vary("Accept");
+  // The first Vary value is set as is; only a second one needs the vary library's merge.
+  if (ctx.response.get("Vary")) ctx.vary("Accept");
+  else ctx.set("Vary", "Accept");
   if (format === "json" || !table) {
+    // The full media type given: Koa then skips its lookup of the short name "json" on every reply.
+    ctx.set("Content-Type", JSON_MEDIA_TYPE);
     ctx.body = envelope(ctx, status, data);
     return;
   }

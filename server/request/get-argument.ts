@@ -21,6 +21,8 @@ export function rawArgument(ctx: Core4Context, name: string): unknown {
     const value = body[name];
     return ctx.request.is("json") ? value : last(value);
   }
+  // No query string (most API calls, every health check): nothing to parse.
+  if (ctx.querystring === "") return undefined;
   return last(ctx.query[name]);
 }
 

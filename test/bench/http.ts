@@ -7,7 +7,8 @@
  * is steadier than req/s on a loaded machine, and that of the MongoDB and Redis processes. Run with
  * `npm run bench:http` (`BENCH_DURATION` seconds per run, `BENCH_ROUNDS`, `BENCH_SUBJECTS=json`,
  * `BENCH_ACCESS_LOG=off` to see the access log's share). `BENCH_CPU_PROFILE=<folder>` writes a
- * `.cpuprofile` of each subject's last run (the server runs in this process; open it in Chrome DevTools).
+ * `.cpuprofile` of each subject's last run (the server runs in this process; open it in Chrome DevTools)
+ * and, in `mongo/`, profiles of the MongoDB process over the whole run.
  *
  * Starts its own in-memory embedded MongoDB server (as a child process, as `coco serve` runs it), and a
  * redis-server from PATH unless CORE4_REDIS_URL is set.
@@ -139,7 +140,11 @@ const TARGETS = [
 ] as const;
 
 async function main(): Promise<void> {
-  const mongoServer = await startMongoProcess();
+  // With a profile folder, the MongoDB process writes its profiles into mongo/ there when it stops (the
+  // whole run; the largest file is its main thread, the others are the loader's threads).
+  const mongoServer = await startMongoProcess(
+    PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${join(PROFILE_DIR, "mongo")}`] : [],
+  );
   const redis = await redisFromEnvOrStart();
   servicePids = { mongo: mongoServer.pid, redis: redis.pid };
   const home = mkdtempSync(join(tmpdir(), "core4ts-bench-http-"));

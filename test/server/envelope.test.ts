@@ -46,6 +46,25 @@ describe("replies", () => {
     expect((await response.json()).error).toContain("not allowed");
   });
 
+  it("negotiate by Accept, let content_type win over it, and say so in Vary", async () => {
+    const type = async (query: string, accept?: string) => {
+      const response = await server.fetch(`/echo/table${query}`, {
+        headers: accept === undefined ? auth : { ...auth, accept },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("vary")).toBe("Accept");
+      return response.headers.get("content-type");
+    };
+    expect(await type("")).toBe("application/json; charset=utf-8");
+    expect(await type("", "*/*")).toBe("application/json; charset=utf-8");
+    expect(await type("", "text/csv")).toBe("text/csv; charset=utf-8");
+    expect(await type("", "text/plain;q=0.5, text/html")).toBe("text/html; charset=utf-8");
+    expect(await type("?content_type=csv", "application/json")).toBe("text/csv; charset=utf-8");
+    expect(await type("?text=x", "*/*")).toBe("application/json; charset=utf-8");
+    // A Vary the route set itself is kept, Accept added to it.
+    expect((await server.fetch("/echo/vary")).headers.get("vary")).toBe("Origin, Accept");
+  });
+
   it("answer 406 for a format the route cannot give", async () => {
     const byArgument = await server.fetch("/echo/table?content_type=xml", { headers: auth });
     expect(byArgument.status).toBe(406);

@@ -98,12 +98,19 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   }
 }
 
-/** The embedded MongoDB in memory as its own process (like `coco` runs it): it does not share our event loop. */
-export async function startMongoProcess(): Promise<ServiceProcess> {
+/**
+ * The embedded MongoDB in memory as its own process (like `coco` runs it): it does not share our event loop.
+ * `nodeFlags` go to its node (a bench's `--cpu-prof`, written when it stops).
+ */
+export async function startMongoProcess(nodeFlags: string[] = []): Promise<ServiceProcess> {
   const main = fileURLToPath(new URL("../../framework/mongo-server/main.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--conditions=core4ts-source", "--import", "tsx", main], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags, "--conditions=core4ts-source", "--import", "tsx", main],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   let output = "";
   for await (const chunk of child.stdout) {
     output += String(chunk);

@@ -21,6 +21,14 @@ export const echoPlugin = definePlugin<PluginRoutes>({
       );
     });
     router.get("/echo/public", (ctx) => reply(ctx, { ok: true }), { public: true });
+    router.get(
+      "/echo/vary",
+      (ctx) => {
+        ctx.set("Vary", "Origin");
+        reply(ctx, { ok: true });
+      },
+      { public: true },
+    );
     router.get("/echo/boom", () => {
       throw new Error("secret internal detail");
     });
