@@ -207,39 +207,97 @@ function compileGroup(stage: Doc): CompiledGroup | undefined {
   return { key, parts, fields };
 }
 
+/** A group being accumulated: its `_id` and one state per accumulator. */
+interface Group {
+  id: unknown;
+  states: { v: unknown }[];
+}
+
+/**
+ * One level of the group table per key part: four maps, so that a string, a number or a Date is looked up
+ * as itself (no key string built and hashed per document) while two values fall in the same group
+ * exactly when their canonical keys are equal: 1, 1.0 and NumberLong(1) are one number; a Date is apart
+ * from its milliseconds; anything else goes by its canonical key.
+ */
+type Level = [
+  strings?: Map<string, Node>,
+  numbers?: Map<number, Node>,
+  dates?: Map<number, Node>,
+  canonical?: Map<string, Node>,
+];
+type Node = Level | Group;
+
+const STRINGS = 0;
+const NUMBERS = 1;
+const DATES = 2;
+const CANONICAL = 3;
+
+/** Which map of a level holds a value. */
+function bucketOf(v: unknown): number {
+  if (typeof v === "string") return STRINGS;
+  if (typeof v === "number") return NUMBERS;
+  if (v instanceof Date) return DATES;
+  // A BSON number (Long, Int32, Double, Decimal128) whose canonical key is a plain number's joins numbers.
+  return numberOfCanonical(canonicalKey(v)) === undefined ? CANONICAL : NUMBERS;
+}
+
+/** The number a canonical key `n<number>` stands for, when a plain number has that same key. */
+function numberOfCanonical(key: string): number | undefined {
+  if (key[0] !== "n") return undefined;
+  const text = key.slice(1);
+  const n = Number(text);
+  return String(n) === text ? n : undefined;
+}
+
+/** The key of a value in its map (see {@link Level}). */
+function bucketKey(bucket: number, v: unknown): string | number {
+  if (bucket === STRINGS) return v as string;
+  if (bucket === DATES) return (v as Date).getTime();
+  if (bucket === NUMBERS) return typeof v === "number" ? v : (numberOfCanonical(canonicalKey(v)) as number);
+  return canonicalKey(v);
+}
+
 function runGroup(docs: Iterable<Doc>, group: CompiledGroup): Doc[] {
-  const groups = new Map<string, { id: unknown; states: { v: unknown }[] }>();
-  const { parts } = group;
+  const root: Level = [];
+  const groups: Group[] = []; // in order of first appearance, as the general path gives them
+  const { parts, fields } = group;
+  const depth = parts ? parts.length : 1;
   for (const doc of docs) {
-    let k: string;
-    if (parts) {
-      // The key document's fields, in their fixed order and length-prefixed, identify the group.
-      k = "";
-      for (const part of parts) {
-        const v = part(doc);
-        if (v === undefined) throw GIVE_UP; // a missing key field: the general path decides
-        const c = canonicalKey(v);
-        k += `${c.length}:${c}`;
+    let level = root;
+    let node: Node | undefined;
+    for (let i = 0; i < depth; i++) {
+      // A key document's fields in their fixed order identify the group, one level each.
+      const v = parts ? (parts[i] as Expr)(doc) : group.key(doc);
+      if (v === undefined) throw GIVE_UP; // a missing key field: the general path decides
+      const bucket = bucketOf(v);
+      const key = bucketKey(bucket, v);
+      let map = level[bucket] as Map<string | number, Node> | undefined;
+      if (!map) {
+        map = new Map();
+        level[bucket] = map as never;
       }
-    } else {
-      const id = group.key(doc);
-      if (id === undefined) throw GIVE_UP; // a missing key field: the general path decides
-      k = canonicalKey(id);
+      node = map.get(key);
+      if (node === undefined) {
+        if (i < depth - 1) node = [];
+        else {
+          node = { id: group.key(doc), states: fields.map(([, a]) => a.init()) };
+          groups.push(node);
+        }
+        map.set(key, node);
+      }
+      if (i < depth - 1) level = node as Level;
     }
-    let g = groups.get(k);
-    if (!g) {
-      g = { id: group.key(doc), states: group.fields.map(([, a]) => a.init()) };
-      groups.set(k, g);
-    }
-    for (let i = 0; i < group.fields.length; i++) group.fields[i][1].step(g.states[i], doc);
+    const g = node as Group;
+    for (let i = 0; i < fields.length; i++)
+      (fields[i] as [string, Accumulator])[1].step(g.states[i] as { v: unknown }, doc);
   }
-  const out: Doc[] = [];
-  for (const g of groups.values()) {
+  const out: Doc[] = new Array(groups.length);
+  for (let k = 0; k < groups.length; k++) {
+    const g = groups[k] as Group;
     const row: Doc = { _id: g.id };
-    group.fields.forEach(([name], i) => {
-      row[name] = g.states[i].v;
-    });
-    out.push(row);
+    for (let i = 0; i < fields.length; i++)
+      row[(fields[i] as [string, Accumulator])[0]] = (g.states[i] as { v: unknown }).v;
+    out[k] = row;
   }
   return out;
 }

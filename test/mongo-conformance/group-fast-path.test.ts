@@ -3,8 +3,12 @@
  * Each case runs the same pipeline twice: as is, and behind a `{$skip: 0}` that keeps it on the general
  * path; both answers must be equal and equal to what MongoDB's documentation says.
  */
-import type { Document } from "mongodb";
+// The embedded server's own BSON classes (the driver's CommonJS copy is another module instance).
+import { Decimal128 as ServerDecimal128, Long as ServerLong } from "bson";
+import { type Document, Int32, Long, ObjectId } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runLeadingGroups } from "../../framework/mongo-server/group-fast-path.js";
+import { usesRealMongo } from "../support/services.js";
 import { openTarget, type Target } from "./harness.js";
 
 type Row = { _id: number; [field: string]: unknown };
@@ -131,6 +135,48 @@ describe("$group fast path", () => {
     expect(fast.map((r) => r.n)).toEqual([1, 1, 1, 1]);
   });
 
+  it("puts equal numbers of any BSON type in one group and keeps strings, dates and numbers apart", async () => {
+    const at = new Date("2024-01-01T00:00:00Z");
+    const oid = new ObjectId("65a000000000000000000001");
+    const keyed: Document[] = [
+      { _id: 1, k: 1, g: "a" },
+      { _id: 2, k: new Long(1), g: "a" },
+      { _id: 3, k: new Int32(1), g: "a" },
+      { _id: 5, k: "1", g: "a" },
+      { _id: 6, k: at, g: "a" },
+      { _id: 7, k: at.getTime(), g: "a" },
+      { _id: 8, k: Long.fromString("9007199254740993"), g: "a" },
+      { _id: 9, k: Long.fromString("9007199254740992"), g: "a" },
+      { _id: 10, k: oid, g: "a" },
+      { _id: 11, k: new ObjectId(oid.toHexString()), g: "b" },
+      { _id: 12, k: null, g: "a" },
+      { _id: 13, k: 0, g: "b" },
+      { _id: 14, k: 0.0, g: "b" },
+    ];
+    await t.db.collection("keys").insertMany(keyed);
+    const counted = (rows: Document[]) =>
+      rows
+        .map((r) => [String(r._id?.k ?? r._id), r.c])
+        .sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    const single = await both("keys", [{ $group: { _id: "$k", c: { $count: {} } } }]);
+    // Two key parts: the second part splits the groups of the first one.
+    const pairs = await both("keys", [{ $group: { _id: { k: "$k", g: "$g" }, c: { $count: {} } } }]);
+    expect(counted(single)).toEqual(
+      [
+        ["0", 2],
+        ["1", 3],
+        ["1", 1],
+        ["1704067200000", 1],
+        ["65a000000000000000000001", 2],
+        ["9007199254740992", 1],
+        ["9007199254740993", 1],
+        ["Mon Jan 01 2024 00:00:00 GMT+0000 (Coordinated Universal Time)", 1],
+        ["null", 1],
+      ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+    );
+    expect(pairs).toHaveLength(single.length + 1); // the ObjectId's two documents differ in g
+  });
+
   it("gives the general path's answer for doubles, arrays, nulls, missing fields and non-dates", async () => {
     await both("odd", [{ $group: { _id: "$user", s: { $sum: "$n" } } }, { $sort: { s: 1 } }]);
     await both("odd", [{ $group: { _id: null, min: { $min: "$n" }, first: { $first: "$user" } } }]);
@@ -141,5 +187,23 @@ describe("$group fast path", () => {
         .aggregate([{ $group: { _id: { $dateTrunc: { date: "$at", unit: "day" } } } }])
         .toArray(),
     ).rejects.toThrow();
+  });
+});
+
+describe.skipIf(usesRealMongo)("$group fast path over BSON number types", () => {
+  it("groups numbers by value whatever their BSON type, as canonical keys compare them", () => {
+    // What reaches the embedded server undecoded: Decimal128, and longs beyond 2^53.
+    const docs = [
+      { k: 1 },
+      { k: ServerDecimal128.fromString("1") },
+      { k: 2 ** 53 },
+      { k: ServerLong.fromString("9007199254740992") },
+      { k: ServerLong.fromString("9007199254740993") },
+      { k: "1" },
+      { k: ServerDecimal128.fromString("1.0") },
+    ];
+    const grouped = runLeadingGroups(docs, [{ $group: { _id: "$k", c: { $count: {} } } }]);
+    expect(grouped?.docs.map((row) => row.c)).toEqual([3, 2, 1, 1]);
+    expect(grouped?.docs[0]?._id).toBe(1);
   });
 });
