@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type { Middleware } from "koa";
 import type { Core4Context, Core4State } from "../router/types.js";
 import type { ServerLogger } from "../runtime/types.js";
+import { requestIdOf } from "./request-id.js";
 
 /** Work done once the reply of a request is decided (security headers, metrics), by the outermost middleware. */
 export type AfterRequest = (ctx: Core4Context, ms: number) => void;
@@ -21,7 +21,7 @@ export function requestContext(
 ): Middleware<Core4State> {
   return async (ctx, next) => {
     const started = performance.now();
-    const requestId = randomUUID();
+    const requestId = requestIdOf(Date.now());
     ctx.state.requestId = requestId;
     ctx.state.logger = logger.child({ identifier: requestId });
     ctx.set("X-Request-Id", requestId);
