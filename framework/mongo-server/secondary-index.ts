@@ -272,7 +272,10 @@ export class SecondaryIndex {
     }
     const sorted = sortEntries(pending);
     const size = this.tree.size;
-    if (size > 0 && sorted.length * 16 < size) {
+    // One by one when the batch is small beside the tree, or when it all falls between the same two
+    // entries of the tree (time-ordered keys such as request ids and dates, which grow at one place): the
+    // inserts then touch a few neighbouring leaves, far cheaper than rebuilding the tree around the batch.
+    if (size > 0 && (sorted.length * 16 < size || this.oneGap(sorted))) {
       for (const e of sorted) this.tree.set(e, undefined);
       return;
     }
@@ -283,6 +286,12 @@ export class SecondaryIndex {
       NODE_SIZE,
       compareEntries,
     );
+  }
+
+  /** Whether every entry of a sorted batch would go between the same two entries of the tree. */
+  private oneGap(sorted: readonly Entry[]): boolean {
+    const first = this.tree.nextHigherKey(sorted[0] as Entry);
+    return first === this.tree.nextHigherKey(sorted[sorted.length - 1] as Entry);
   }
 
   /** Removes a document, given as it was stored (its entry is rebuilt from it). */

@@ -227,6 +227,31 @@ describe("index entries of a bulk insert", () => {
   });
 });
 
+describe("index entries of batches that grow at one place", () => {
+  it("answer ranges, sorts and deletes right when each batch falls between the same two entries", async () => {
+    const c = t.db.collection<{ _id: number; key: string; at: Date }>("growing_keys");
+    await c.createIndex({ key: 1, at: 1 });
+    // A high key already there (as job ids sort after request ids in sys.log), then time-ordered batches
+    // that all land just below it, each batch after the previous one.
+    await c.insertOne({ _id: 0, key: "z-high", at: new Date(0) });
+    const docs: { _id: number; key: string; at: Date }[] = [];
+    for (let batch = 0; batch < 6; batch++) {
+      const rows = Array.from({ length: 400 }, (_, i) => {
+        const n = batch * 400 + i;
+        return { _id: n + 1, key: `k${String(n).padStart(6, "0")}`, at: new Date(Date.UTC(2026, 0, 1) + n) };
+      });
+      docs.push(...rows);
+      await c.insertMany(rows.map((r) => ({ ...r })));
+    }
+    await c.deleteMany({ _id: { $mod: [3, 1] } });
+    const left = docs.filter((d) => d._id % 3 !== 1);
+    const keys = (await c.find({ key: { $gte: "k000100", $lt: "k002000" } }).toArray()).map((d) => d.key);
+    expect(keys).toEqual(left.filter((d) => d.key >= "k000100" && d.key < "k002000").map((d) => d.key));
+    const sorted = await c.find({}).sort({ key: -1, at: -1 }).toArray();
+    expect(sorted.map((d) => d._id)).toEqual([0, ...left.map((d) => d._id).reverse()]);
+  });
+});
+
 describe.skipIf(external)("embedded index planner", () => {
   it("looks up _id directly and ranges and prefixes without scanning", () => {
     const storage = new StorageEngine();
