@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { connectRedis } from "../../framework/queue/redis-connection.js";
 import { freePort } from "../../framework/services/process-tools.js";
 
 const run = promisify(execFile);
@@ -22,7 +23,11 @@ export interface RedisClusterProcess {
   nodes: ClusterNodeProcess[];
   /** The node that is master of the slot of `key` now (asked from a live node). */
   masterOf(key: string): Promise<ClusterNodeProcess>;
-  /** Resolves once every live node reports `cluster_state:ok` (after a failover, say). */
+  /**
+   * Resolves once every live node reports `cluster_state:ok` and all of them agree which node serves which
+   * slots (after a failover, say): `cluster_state:ok` alone is each node's own view, and a node can say it
+   * while another still routes clients to a master that is gone.
+   */
   waitUntilOk(timeoutMs?: number): Promise<void>;
   /** Stops every node and removes the data. */
   stop(): Promise<void>;
@@ -117,11 +122,18 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     async waitUntilOk(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
+        const live = alive();
         const states = await Promise.all(
-          alive().map((n) => cli(n.port, "CLUSTER", "INFO").catch(() => "cluster_state:unknown")),
+          live.map((n) => cli(n.port, "CLUSTER", "INFO").catch(() => "cluster_state:unknown")),
         );
-        if (states.every((s) => s.includes("cluster_state:ok"))) return;
-        if (Date.now() > deadline) throw new Error("the Redis Cluster did not reach cluster_state:ok");
+        const maps = await Promise.all(live.map((n) => slotOwners(n.port).catch(() => "unknown")));
+        const agreed = maps.every((m) => m !== "unknown" && m === maps[0]);
+        if (states.every((s) => s.includes("cluster_state:ok")) && agreed) return;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `the Redis Cluster did not reach cluster_state:ok with one slot map on every node\n${await clusterNodes(live)}`,
+          );
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     },
@@ -129,11 +141,71 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   };
   try {
     await cluster.waitUntilOk();
+    await answersThroughUrl(cluster);
   } catch (error) {
     await stop();
     throw error;
   }
   return cluster;
+}
+
+/**
+ * Writes and reads a key in every master's slots through a cluster client of the URL, as the code under
+ * test connects; throws with every node's `CLUSTER NODES` if that does not work within 20 s, so a cluster
+ * that looks healthy to redis-cli but not to clients says why instead of timing out every test.
+ */
+async function answersThroughUrl(cluster: RedisClusterProcess): Promise<void> {
+  const client = connectRedis(cluster.url, { maxRetriesPerRequest: 3, connectTimeout: 5_000 });
+  let lastError = "no reply";
+  client.on("error", (error: Error) => {
+    lastError = error.message;
+  });
+  try {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        // Keys in the slots of three masters ("{a}" 15495, "{b}" 3300, "{c}" 7365 of 16384).
+        for (const tag of ["a", "b", "c"]) {
+          await client.set(`{${tag}}:cluster-check`, tag, "PX", 10_000);
+          if ((await client.get(`{${tag}}:cluster-check`)) !== tag)
+            throw new Error(`{${tag}} read back wrong`);
+        }
+        return;
+      } catch (error) {
+        lastError = error instanceof Error ? error.message : String(error);
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `the Redis Cluster does not answer a client through ${cluster.url}: ${lastError}\n${await clusterNodes(cluster.nodes)}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Which node id serves which slot range, as `CLUSTER NODES` of one node says (sorted, masters only). */
+async function slotOwners(port: number): Promise<string> {
+  const owners: string[] = [];
+  for (const line of (await cli(port, "CLUSTER", "NODES")).split("\n")) {
+    const fields = line.trim().split(" ");
+    if (!fields[2]?.includes("master") || fields[2].includes("fail")) continue;
+    for (const range of fields.slice(8)) owners.push(`${range}=${fields[0]}`);
+  }
+  return owners.sort().join(",");
+}
+
+/** Every node's `CLUSTER NODES`, for an error message. */
+async function clusterNodes(nodes: readonly ClusterNodeProcess[]): Promise<string> {
+  const views = await Promise.all(
+    nodes.map(async (n) => {
+      const view = await cli(n.port, "CLUSTER", "NODES").catch((error: Error) => error.message);
+      return `CLUSTER NODES of 127.0.0.1:${n.port}:\n${view.trim()}`;
+    }),
+  );
+  return views.join("\n");
 }
 
 async function cli(port: number, ...args: string[]): Promise<string> {
