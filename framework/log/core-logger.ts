@@ -1,10 +1,11 @@
 import { hostname } from "node:os";
+import { ObjectId } from "mongodb";
 import type { Logger as PinoLogger } from "pino";
 import { isLevelEnabled, type LogLevel, type LogThreshold, pythonLevel } from "./levels.js";
 import type { LogBindings, LogRecord } from "./log-record.js";
 import type { MongoLogSink } from "./mongo-log-sink.js";
 import { redactText } from "./redact.js";
-import { toStorable } from "./storable.js";
+import { storeInto, toStorable } from "./storable.js";
 import type { Logger } from "./types.js";
 
 /** What all loggers of one tree share. */
@@ -20,9 +21,6 @@ export interface LoggerRoot {
 const FIXED = new Set(["_id", "created", "level", "levelno", "message", "hostname", "pid"]);
 // Context fields extra fields may set for one record (e.g. `user` of a login event).
 const CONTEXT = ["name", "identifier", "qual_name", "user"] as const;
-
-// Fields the caller's extra fields never add as extras: the fixed ones and the context.
-const RESERVED = new Set<string>([...FIXED, ...CONTEXT]);
 
 // Extra fields left out of a stderr line: the context (merged above) and pino's own keys.
 const STDERR_OMIT = [...CONTEXT, "level", "time", "msg", "pid", "hostname"];
@@ -110,13 +108,16 @@ export class CoreLogger implements Logger {
     try {
       const created = new Date();
       const text = redactText(typeof message === "string" ? message : String(message));
-      const fields = extra ? toStorable(extra) : {};
-      if (toStderr) {
-        const context: Record<string, unknown> = { ...this.bindings };
-        for (const key of CONTEXT) if (key in fields) context[key] = fields[key];
-        this.root.pino[level]({ ...withoutNulls(context), ...omit(fields, STDERR_OMIT) }, text);
+      if (!toStderr && toMongo) {
+        // For sys.log only (stderr's level is above this record's): the fields go straight into the record.
+        sink.write(this.record(level, created, text, extra, false));
+        return;
       }
-      if (toMongo) sink.write(this.record(level, created, text, fields));
+      const fields = extra ? toStorable(extra) : {};
+      const context: Record<string, unknown> = { ...this.bindings };
+      for (const key of CONTEXT) if (key in fields) context[key] = fields[key];
+      this.root.pino[level]({ ...withoutNulls(context), ...omit(fields, STDERR_OMIT) }, text);
+      if (toMongo) sink.write(this.record(level, created, text, fields, true));
     } catch (error) {
       process.stderr.write(
         `core4ts logger: cannot log "${String(message).slice(0, 80)}": ${String(error)}\n`,
@@ -124,30 +125,47 @@ export class CoreLogger implements Logger {
     }
   }
 
-  /** The sys.log document, built in one pass: every request writes one (the access log). */
+  /**
+   * The sys.log document, built in one object: every request writes one (the access log). `extra`'s
+   * context fields (`name`, `identifier`, `qual_name`, `user`) replace the bindings, the fixed ones are
+   * never replaced, the rest are added; `converted` says whether `extra` is already storable.
+   */
   private record(
     level: LogLevel,
     created: Date,
     message: string,
-    fields: Record<string, unknown>,
+    extra: Record<string, unknown> | undefined,
+    converted: boolean,
   ): LogRecord {
     const python = pythonLevel(level);
     const bound = this.bindings;
     const record: LogRecord = {
+      // Given here, first: the driver would append one last, and MongoDB then rebuilds the document to
+      // store `_id` first (the embedded server's copy of a 16-field access record cost ~2 µs); a retry of
+      // the batch carries the same id.
+      _id: new ObjectId(),
       created,
       level: python.level,
       levelno: python.levelno,
       message,
-      name: String("name" in fields ? fields.name : bound.name),
+      name: bound.name,
       hostname: this.root.hostname,
       pid: process.pid,
-      identifier: nullableString("identifier" in fields ? fields.identifier : bound.identifier),
-      qual_name: nullableString("qual_name" in fields ? fields.qual_name : bound.qual_name),
-      user: nullableString("user" in fields ? fields.user : bound.user),
+      identifier: bound.identifier,
+      qual_name: bound.qual_name,
+      user: bound.user,
     };
-    for (const key in fields) {
-      if (!RESERVED.has(key)) record[key] = fields[key];
+    if (extra === undefined) return record;
+    if (converted) {
+      for (const key in extra) if (!FIXED.has(key)) record[key] = extra[key];
+    } else {
+      storeInto(record, extra, FIXED);
     }
+    // A context field given with the call, stored as the text (or null) the bindings hold.
+    if (record.name !== bound.name) record.name = String(record.name);
+    if (record.identifier !== bound.identifier) record.identifier = nullableString(record.identifier);
+    if (record.qual_name !== bound.qual_name) record.qual_name = nullableString(record.qual_name);
+    if (record.user !== bound.user) record.user = nullableString(record.user);
     return record;
   }
 }

@@ -1,3 +1,4 @@
+import type { ObjectId } from "mongodb";
 import type { PythonLevelName } from "./levels.js";
 
 /** Context a logger carries into every record (see {@link Logger.child}). */
@@ -17,6 +18,11 @@ export interface LogBindings {
  * already made storable (errors serialized, secrets redacted).
  */
 export interface LogRecord {
+  /**
+   * The record's id: the logger makes one, first in the document as MongoDB stores it; without one the
+   * driver adds it when the record is first sent.
+   */
+  _id?: ObjectId;
   /** Time of the call (a Date, stored as UTC). */
   created: Date;
   /** Python level name: DEBUG, INFO, WARNING, ERROR, CRITICAL. */

@@ -20,6 +20,19 @@ export function toStorable(extra: Record<string, unknown>): Record<string, unkno
   return convertObject(extra, 0, new WeakSet());
 }
 
+/**
+ * {@link toStorable} into an existing object: each field of `extra` not named in `skip` is converted and
+ * set on `target` (a field that converts to nothing is left out). The logger builds a sys.log record this
+ * way in one object instead of two: every request writes one.
+ */
+export function storeInto(
+  target: Record<string, unknown>,
+  extra: Record<string, unknown>,
+  skip: ReadonlySet<string>,
+): void {
+  convertInto(target, extra, 0, new WeakSet(), skip);
+}
+
 /** Serializes an Error (with its own fields, such as `code`, and its `cause`). */
 export function serializeError(error: Error): SerializedError {
   return convert(error, 0, new WeakSet()) as SerializedError;
@@ -69,21 +82,35 @@ function convertError(error: Error, depth: number, seen: WeakSet<object>): Seria
   return out;
 }
 
+const NOTHING: ReadonlySet<string> = new Set();
+
 function convertObject(
   object: Record<string, unknown>,
   depth: number,
   seen: WeakSet<object>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(object)) {
+  convertInto(out, object, depth, seen, NOTHING);
+  return out;
+}
+
+function convertInto(
+  out: Record<string, unknown>,
+  object: Record<string, unknown>,
+  depth: number,
+  seen: WeakSet<object>,
+  skip: ReadonlySet<string>,
+): void {
+  // Object.keys, not entries: no [key, value] array per field.
+  for (const key of Object.keys(object)) {
     // MongoDB refuses top-level field names starting with "$".
-    const field = key.startsWith("$") ? `_${key}` : key;
+    const field = key.charCodeAt(0) === 36 ? `_${key}` : key;
+    if (skip.has(field)) continue;
     if (isSecretKey(key)) {
       out[field] = REDACTED;
       continue;
     }
-    const converted = convert(v, depth, seen);
+    const converted = convert(object[key], depth, seen);
     if (converted !== undefined) out[field] = converted;
   }
-  return out;
 }

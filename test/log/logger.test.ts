@@ -12,7 +12,9 @@ beforeAll(async () => {
 });
 
 /** A logger writing to a fresh sys.log collection and to a captured stream instead of stderr. */
-function setup(options: { level?: "info" | "debug" | "warn"; mongoLevel?: "info" | "debug" | "warn" } = {}) {
+function setup(
+  options: { level?: "info" | "debug" | "warn" | "silent"; mongoLevel?: "info" | "debug" | "warn" } = {},
+) {
   const collection: Collection<LogRecord> = db.collection<LogRecord>(uniqueName("sys.log"));
   const sink = new MongoLogSink({ collection: () => collection });
   const stream = new PassThrough();
@@ -44,6 +46,21 @@ describe("createLogger with a MongoLogSink", () => {
       rows: 3,
     });
     expect(Math.abs(doc.created.getTime() - Date.now())).toBeLessThan(60_000);
+  });
+
+  it("gives each record its ObjectId when it is logged, first in the document, not when MongoDB takes it", async () => {
+    const collection = db.collection<LogRecord>(uniqueName("sys.log"));
+    // The record waits in the sink's buffer for more than a second (an ObjectId counts seconds).
+    const sink = new MongoLogSink({ collection: () => collection, flushIntervalMs: 60_000 });
+    const logger = createLogger({ name: "test.logger", sink, destination: new PassThrough() });
+    logger.info("logged before the wait");
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await logger.flush();
+    const [doc] = await collection.find().toArray();
+    expect(Object.keys(doc ?? {})[0]).toBe("_id");
+    const idSecond = Math.floor((doc?._id?.getTimestamp().getTime() ?? 0) / 1_000);
+    expect(idSecond).toBe(Math.floor((doc?.created.getTime() ?? 0) / 1_000));
+    await sink.close();
   });
 
   it("uses Python level names and numbers, and stores only at or above mongoLevel", async () => {
@@ -121,6 +138,53 @@ describe("createLogger with a MongoLogSink", () => {
       pid: process.pid,
     });
     expect(doc?.created).toBeInstanceOf(Date);
+  });
+
+  // With stderr quieter than the record, the logger builds the sys.log document from the call's fields
+  // directly; with both, from the fields it made storable for stderr. The stored record is the same.
+  it.each(["info", "silent"] as const)("stores the same record with stderr at %s", async (level) => {
+    const { collection, logger } = setup({ level });
+    const fields = {
+      user: 7,
+      name: "renamed",
+      qual_name: undefined,
+      level: "x",
+      _id: "forged",
+      $where: "x",
+      apiKey: "k-123",
+      url: "redis://u:pw@host:6379",
+      error: new TypeError("bad"),
+      skipped: () => 1,
+    };
+    logger.child({ identifier: "req-1", qual_name: "q.Job" }).info("with fields", fields);
+    await logger.flush();
+    const doc = await collection.findOne({ message: "with fields" });
+    expect(doc).toMatchObject({
+      level: "INFO",
+      name: "renamed",
+      identifier: "req-1",
+      qual_name: "q.Job",
+      user: "7",
+      _$where: "x",
+      apiKey: "[redacted]",
+      url: "redis://u:***@host:6379",
+      error: { name: "TypeError", message: "bad" },
+    });
+    expect(doc?._id).not.toBe("forged");
+    expect(doc).not.toHaveProperty("skipped");
+    expect(Object.keys(doc ?? {}).slice(0, 11)).toEqual([
+      "_id",
+      "created",
+      "level",
+      "levelno",
+      "message",
+      "name",
+      "hostname",
+      "pid",
+      "identifier",
+      "qual_name",
+      "user",
+    ]);
   });
 
   it("stores an error's message and stack, and never a password", async () => {
