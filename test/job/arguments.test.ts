@@ -95,4 +95,17 @@ describe("job arguments", () => {
     expect(jobIdentityKey("t.Job", a)).not.toBe(jobIdentityKey("t.Other", a));
     expect(jobIdentityKey("t.Job", a)).not.toBe(jobIdentityKey("t.Job", { ...a, limit: 3 }));
   });
+
+  it("keeps the identity of queued jobs across versions: the same arguments always hash to the same key", () => {
+    // The key of jobs already in Redis: a change of the hashed text would let duplicates in after an upgrade.
+    const args = {
+      day: "2026-11-27",
+      limit: 2,
+      tags: ["b", "a"],
+      nested: { z: 1, a: null, u: undefined },
+      é: 1,
+      Z: 2,
+    };
+    expect(jobIdentityKey("t.Job", args)).toBe("f7020c27b69b7d5a46b9d38cb9adb436ebe7b4ad");
+  });
 });
