@@ -103,16 +103,11 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     async masterOf(key) {
       const asked = alive()[0] as ClusterNodeProcess;
       const slot = Number((await cli(asked.port, "CLUSTER", "KEYSLOT", key)).trim());
-      // CLUSTER NODES lines: `id host:port@bus flags master ping pong epoch state slot-range…`.
-      const lines = (await cli(asked.port, "CLUSTER", "NODES")).split("\n");
-      for (const line of lines) {
-        const fields = line.split(" ");
-        if (!fields[2]?.includes("master") || fields[2].includes("fail")) continue;
-        const port = Number(fields[1]?.split("@")[0]?.split(":")[1]);
-        for (const range of fields.slice(8)) {
+      for (const master of await liveMasters(asked.port)) {
+        for (const range of master.ranges) {
           const [from, to] = range.split("-").map(Number);
           if (from !== undefined && slot >= from && slot <= (to ?? from)) {
-            const node = nodes.find((n) => n.port === port);
+            const node = nodes.find((n) => n.port === master.port);
             if (node) return node;
           }
         }
@@ -186,15 +181,26 @@ async function answersThroughUrl(cluster: RedisClusterProcess): Promise<void> {
   }
 }
 
-/** Which node id serves which slot range, as `CLUSTER NODES` of one node says (sorted, masters only). */
-async function slotOwners(port: number): Promise<string> {
-  const owners: string[] = [];
+/** The masters one node does not consider failed, with their slot ranges, as its `CLUSTER NODES` says. */
+async function liveMasters(port: number): Promise<{ id: string; port: number; ranges: string[] }[]> {
+  const masters: { id: string; port: number; ranges: string[] }[] = [];
+  // Lines: `id host:port@bus flags master ping pong epoch state slot-range…`.
   for (const line of (await cli(port, "CLUSTER", "NODES")).split("\n")) {
     const fields = line.trim().split(" ");
     if (!fields[2]?.includes("master") || fields[2].includes("fail")) continue;
-    for (const range of fields.slice(8)) owners.push(`${range}=${fields[0]}`);
+    const address = Number(fields[1]?.split("@")[0]?.split(":")[1]);
+    masters.push({ id: fields[0] as string, port: address, ranges: fields.slice(8) });
   }
-  return owners.sort().join(",");
+  return masters;
+}
+
+/** Which node id serves which slot range, as one node sees it (sorted, to compare nodes' views). */
+async function slotOwners(port: number): Promise<string> {
+  const masters = await liveMasters(port);
+  return masters
+    .flatMap((m) => m.ranges.map((range) => `${range}=${m.id}`))
+    .sort()
+    .join(",");
 }
 
 /** Every node's `CLUSTER NODES`, for an error message. */
